@@ -1,0 +1,78 @@
+"""Members, their roles and their server-side login sessions."""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import UTCDateTime, utcnow
+from ..extensions import db
+from ..permissions import LEARNER
+
+PROFESSIONS = ("counsellor", "social_worker", "job_coach", "trainer", "public_employment_service", "other")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)  # stored lower-case
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    country: Mapped[str] = mapped_column(String(2), default="")
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    profession: Mapped[str] = mapped_column(String(40), default="other")
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    bio: Mapped[str] = mapped_column(Text, default="")
+    role: Mapped[str] = mapped_column(String(20), default=LEARNER, index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    sessions: Mapped[list["UserSession"]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    # The login session this request runs under (set by the user loader).
+    current_session_key = None  # type: str | None
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active and self.deleted_at is None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    def get_id(self) -> str:
+        """The session cookie (and remember cookie) carries the user id and the key of
+        a server-side session row: deleting the row ends that login everywhere."""
+        return f"{self.id}:{self.current_session_key or ''}"
+
+    @property
+    def public_name(self) -> str:
+        from flask_babel import gettext as _
+        return _("Deleted member") if self.is_deleted else self.display_name
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class UserSession(db.Model):
+    """One row per login; the cookie holds the key, the table holds its hash."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+    user: Mapped[User] = relationship(back_populates="sessions")
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()

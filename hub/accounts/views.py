@@ -1,0 +1,183 @@
+"""Account pages. Thin: parse the form, call a service, commit, render."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..extensions import db, limiter, login_manager
+from ..forms import EmptyForm
+from ..security import safe_next
+from . import services
+from .forms import (ChangePasswordForm, DeleteAccountForm, LanguageForm, LoginForm, ProfileForm, RegistrationForm,
+                    ResetPasswordForm, ResetRequestForm)
+
+bp = Blueprint("accounts", __name__)
+
+
+def _limit(key: str):
+    return limiter.limit(lambda: current_app.config[key], methods=["POST"])
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    return services.load_user(user_id)
+
+
+def _log_in(user, remember: bool) -> None:
+    """Rotates the session: nothing from before the login survives but the language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    services.start_session(user, request.user_agent.string)
+    login_user(user, remember=remember)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@_limit("REGISTER_RATE_LIMIT")
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = RegistrationForm()
+    if request.method == "GET":
+        form.language.data = session.get("lang") or request.accept_languages.best_match(current_app.config["LANGUAGES"])
+    if form.validate_on_submit():
+        try:
+            user = services.register(email=form.email.data, password=form.password.data,
+                                     display_name=form.display_name.data, country=form.country.data,
+                                     organisation=form.organisation.data, profession=form.profession.data,
+                                     language=form.language.data)
+        except services.AccountError as error:
+            form.email.errors.append(str(error))
+        else:
+            _log_in(user, remember=False)
+            db.session.commit()
+            flash(_("Welcome to Inclusion Hub, %(name)s! Start with a course below.", name=user.display_name), "success")
+            return redirect(url_for("main.index"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@_limit("LOGIN_RATE_LIMIT")
+def login():
+    target = safe_next(request.args.get("next"), url_for("main.index"))
+    if current_user.is_authenticated:
+        return redirect(target)
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            flash(_("Email or password is not correct."), "error")
+        elif not user.is_active:
+            flash(_("This account is deactivated. Contact an administrator if you think this is a mistake."), "error")
+        else:
+            _log_in(user, remember=bool(form.remember.data))
+            db.session.commit()
+            flash(_("You are logged in."), "success")
+            return redirect(target)
+    return render_template("accounts/login.html", form=form, next=request.args.get("next", ""))
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    form = EmptyForm()
+    if form.validate_on_submit() and current_user.is_authenticated:
+        services.end_session(current_user, current_user.current_session_key)
+        db.session.commit()
+    logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@_limit("RESET_RATE_LIMIT")
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(
+            form.email.data, lambda token: url_for("accounts.reset_password", token=token, _external=True))
+        db.session.commit()
+        flash(_("If an account exists for that email, we have sent a link to reset the password. "
+                "It works once and expires after an hour."), "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_request.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@_limit("RESET_RATE_LIMIT")
+def reset_password(token: str):
+    try:
+        services.user_for_reset_token(token)
+    except services.AccountError as error:
+        flash(str(error), "error")
+        return redirect(url_for("accounts.reset_request"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(token, form.password.data)
+        db.session.commit()
+        logout_user()
+        flash(_("Your password has been changed. Log in with the new password."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        form.populate_obj(current_user)
+        db.session.commit()
+        flash(_("Your profile has been saved."), "success")
+        return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data, form.password.data, request.user_agent.string)
+        except services.AccountError as error:
+            form.current.errors.append(str(error))
+        else:
+            login_user(current_user)  # the cookie must carry the new session key
+            db.session.commit()
+            flash(_("Your password has been changed. Other devices have been logged out."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+def delete_account():
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        if services.authenticate(current_user.email, form.password.data) is None:
+            form.password.errors.append(_("Your password is not correct."))
+        else:
+            services.delete_account(current_user)
+            db.session.commit()
+            logout_user()
+            session.clear()
+            flash(_("Your account has been deleted. Your forum posts stay, shown as by a deleted member."), "info")
+            return redirect(url_for("main.index"))
+    return render_template("accounts/delete.html", form=form)
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["lang"] = form.lang.data
+        if current_user.is_authenticated:
+            current_user.language = form.lang.data
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next"), url_for("main.index")))

@@ -1,0 +1,1 @@
+"""Administration pages that tie the areas together."""

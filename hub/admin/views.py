@@ -1,0 +1,84 @@
+"""User management and the mail outbox."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..accounts import services as accounts
+from ..accounts.forms import ROLE_LABELS, RoleForm
+from ..accounts.models import User
+from ..extensions import db
+from ..forms import EmptyForm
+from ..mail import OutboxMessage
+from ..pagination import paginate
+from ..permissions import require
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or user.is_deleted:
+        abort(404)
+    return user
+
+
+@bp.route("/")
+@require("admin.users")
+def index():
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users")
+@require("admin.users")
+def users():
+    query = request.args.get("q", "").strip()
+    role = request.args.get("role") or None
+    if role not in ROLE_LABELS:
+        role = None
+    page = paginate(accounts.search_users(query, role), per_page=25)
+    return render_template("admin/users.html", page=page, q=query, role=role, role_labels=ROLE_LABELS,
+                           role_form=RoleForm(), action_form=EmptyForm())
+
+
+@bp.route("/users/<int:user_id>/role", methods=["POST"])
+@require("admin.users")
+def change_role(user_id: int):
+    user = _user_or_404(user_id)
+    form = RoleForm()
+    if form.validate_on_submit():
+        if user.id == current_user.id and form.role.data != "admin":
+            flash(_("You cannot remove your own administrator role."), "error")
+        else:
+            accounts.set_role(user, form.role.data)
+            db.session.commit()
+            flash(_("%(name)s is now: %(role)s.", name=user.display_name, role=ROLE_LABELS[user.role]), "success")
+    else:
+        flash(_("Choose a valid role."), "error")
+    return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
+                    else url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@require("admin.users")
+def toggle_active(user_id: int):
+    user = _user_or_404(user_id)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        if user.id == current_user.id:
+            flash(_("You cannot deactivate your own account."), "error")
+        else:
+            accounts.set_active(user, not user.active)
+            db.session.commit()
+            flash(_("%(name)s has been reactivated.", name=user.display_name) if user.active
+                  else _("%(name)s has been deactivated and logged out everywhere.", name=user.display_name), "success")
+    return redirect(url_for("admin.users", q=request.args.get("q", "")))
+
+
+@bp.route("/outbox")
+@require("admin.outbox")
+def outbox():
+    page = paginate(select(OutboxMessage).order_by(OutboxMessage.id.desc()), per_page=20)
+    return render_template("admin/outbox.html", page=page)

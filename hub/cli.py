@@ -1,0 +1,113 @@
+"""The ``hub`` command: serve, setup, create-admin, plus each feature's commands.
+
+``hub serve`` prepares the site (schema, shipped content, search index) *before*
+starting gunicorn, so ``create_app`` stays free of side effects."""
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+
+def _create_app(*_args, **_kwargs) -> Flask:
+    from . import create_app
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main() -> None:
+    """Inclusion Hub: e-learning hub and learning forum."""
+
+
+def prepare_site(echo=click.echo) -> None:
+    """Create or upgrade the schema, import shipped content into an empty site and
+    build the search index when it is missing. Safe to run on every start."""
+    from flask_migrate import upgrade
+
+    from . import MIGRATIONS_DIR
+    from .courses import content
+    from .search import indexer
+
+    upgrade(directory=MIGRATIONS_DIR)
+    echo("Database schema is up to date.")
+    if content.site_is_empty():
+        report = content.import_path(current_app.config["CONTENT_PATH"])
+        echo(f"Imported shipped content: {report.summary()}")
+    if not indexer.index_exists():
+        count = indexer.rebuild()
+        echo(f"Built the search index ({count} documents).")
+
+
+@click.command("setup")
+@with_appcontext
+def setup_command() -> None:
+    """Create/upgrade the database, import shipped content, build the index."""
+    prepare_site()
+
+
+@click.command("serve")
+@click.option("--host", default=lambda: os.environ.get("HUB_HOST", "127.0.0.1"), show_default="127.0.0.1")
+@click.option("--port", default=lambda: int(os.environ.get("HUB_PORT", "8000")), type=int, show_default="8000")
+@click.option("--workers", default=lambda: int(os.environ.get("HUB_WORKERS", "2")), type=int, show_default="2")
+@with_appcontext
+def serve_command(host: str, port: int, workers: int) -> None:
+    """Prepare the site, then serve it with gunicorn."""
+    prepare_site()
+    from gunicorn.app.base import BaseApplication
+
+    app = current_app._get_current_object()
+
+    class HubServer(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("timeout", 60)
+
+        def load(self):
+            return app
+
+    click.echo(f"Serving Inclusion Hub on http://{host}:{port}/ (Ctrl+C to stop)")
+    HubServer().run()
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--name", default=None, help="Display name (default: the part before @).")
+@click.option("--password", envvar="HUB_ADMIN_PASSWORD", default=None,
+              help="Password (default: asked for; or set HUB_ADMIN_PASSWORD).")
+@with_appcontext
+def create_admin_command(email: str, name: str | None, password: str | None) -> None:
+    """Create an administrator, or make an existing account one."""
+    from email_validator import EmailNotValidError, validate_email
+
+    from .accounts import services
+    from .extensions import db
+
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise click.ClickException(f"{email!r} is not a valid email address: {error}") from None
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    problems = services.password_problems(password, (email, name or ""))
+    if problems:
+        raise click.ClickException(f"Password refused: {problems[0]}")
+    user = services.create_admin(email, password, name)
+    db.session.commit()
+    click.echo(f"{user.email} is an administrator.")
+
+
+def init_app(app: Flask) -> None:
+    from .courses.cli import content_cli
+    from .search.cli import search_cli
+
+    for command in (setup_command, serve_command, create_admin_command, content_cli, search_cli):
+        app.cli.add_command(command)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

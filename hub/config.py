@@ -1,0 +1,104 @@
+"""One place for configuration: defaults here, overrides from ``HUB_*`` environment
+variables, and a dict passed to ``create_app`` (tests)."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+# Locales with a UI catalogue in translations/. Content may exist in more languages.
+DEFAULT_LANGUAGES = ["en", "es", "da"]
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run; the message is one line meant for the operator."""
+
+
+class Config:
+    HUB_ENV = "development"
+    SECRET_KEY: str | None = None
+    DATABASE_URL: str | None = None  # default: SQLite in the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLALCHEMY_RECORD_QUERIES = False
+    SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+    LANGUAGES = DEFAULT_LANGUAGES
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+
+    WTF_CSRF_TIME_LIMIT = 3600 * 8
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    REGISTER_RATE_LIMIT = "5 per minute;30 per hour"
+    RESET_RATE_LIMIT = "5 per minute;20 per hour"
+
+    PASSWORD_MIN_LENGTH = 10
+    PASSWORD_RESET_MAX_AGE = 3600
+
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 587
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_TLS = True
+    MAIL_SENDER = "Inclusion Hub <no-reply@localhost>"
+
+    CONTENT_PATH: str | None = None  # default: content/ next to the hub package
+    SEARCH_INDEX_PATH: str | None = None  # default: <instance>/search-index
+    UPLOAD_PATH: str | None = None  # default: <instance>/uploads
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    SITE_NAME = "Inclusion Hub"
+    PUBLIC_URL: str | None = None  # absolute URLs in mails, certificates and badges
+
+
+def load_config(app, overrides: dict | None) -> None:
+    """Fill ``app.config`` from defaults, ``HUB_*`` variables, then ``overrides``."""
+    app.config.from_object(Config)
+    app.config.from_prefixed_env(prefix="HUB")
+    if isinstance(app.config.get("LANGUAGES"), str):
+        app.config["LANGUAGES"] = [x.strip() for x in app.config["LANGUAGES"].split(",") if x.strip()]
+    if overrides:
+        app.config.update(overrides)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    production = app.config["HUB_ENV"] == "production"
+
+    if not app.config.get("SECRET_KEY"):
+        if production:
+            raise ConfigError("HUB_ENV=production needs HUB_SECRET_KEY: set it to a long random string.")
+        app.config["SECRET_KEY"] = _development_secret(instance / "secret_key")
+    if production:
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+
+    url = app.config.get("DATABASE_URL") or f"sqlite:///{instance / 'hub.sqlite'}"
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://"):]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+
+    root = Path(__file__).resolve().parent.parent
+    app.config["CONTENT_PATH"] = app.config.get("CONTENT_PATH") or str(root / "content")
+    app.config["SEARCH_INDEX_PATH"] = app.config.get("SEARCH_INDEX_PATH") or str(instance / "search-index")
+    app.config["UPLOAD_PATH"] = app.config.get("UPLOAD_PATH") or str(instance / "uploads")
+
+
+def _development_secret(path: Path) -> str:
+    """A random secret made once per instance folder, so sessions survive restarts."""
+    if path.exists():
+        return path.read_text().strip()
+    secret = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secret)
+    return secret

@@ -1,0 +1,1 @@
+"""Courses: catalogue, enrolment, lessons, authoring and the content on disk."""

@@ -1,0 +1,46 @@
+"""Locale selection for the UI and language fallback for content."""
+from __future__ import annotations
+
+from typing import Iterable, Mapping, TypeVar
+
+from flask import current_app, request, session
+from flask_login import current_user
+
+T = TypeVar("T")
+
+# Names of languages in themselves, for the switcher and content language lists.
+LANGUAGE_NAMES = {
+    "en": "English", "es": "Español", "da": "Dansk", "it": "Italiano", "fr": "Français",
+    "el": "Ελληνικά", "de": "Deutsch", "nl": "Nederlands", "pt": "Português", "cs": "Čeština",
+    "mt": "Malti", "hr": "Hrvatski", "ro": "Română", "sl": "Slovenščina", "lt": "Lietuvių",
+}
+
+
+def ui_languages() -> list[str]:
+    return list(current_app.config["LANGUAGES"])
+
+
+def select_locale() -> str:
+    """User setting → session choice → Accept-Language → default."""
+    supported = ui_languages()
+    if getattr(current_user, "is_authenticated", False) and current_user.language in supported:
+        return current_user.language
+    chosen = session.get("lang")
+    if chosen in supported:
+        return chosen
+    return request.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def pick_language(available: Iterable[str], preferred: str, fallback: str = "en") -> str | None:
+    """The language to show content in: the reader's, else the content's own
+    (``fallback``), else English, else any."""
+    available = list(available)
+    for lang in (preferred, fallback, "en"):
+        if lang in available:
+            return lang
+    return available[0] if available else None
+
+
+def pick_translation(versions: Mapping[str, T], preferred: str, fallback: str = "en") -> T | None:
+    lang = pick_language(versions.keys(), preferred, fallback)
+    return versions[lang] if lang else None

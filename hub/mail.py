@@ -1,0 +1,75 @@
+"""Outgoing mail. Every message is written to the outbox table in the caller's
+transaction; after commit it is sent through SMTP when a server is configured.
+Without SMTP, administrators read the outbox page and the log shows each message."""
+from __future__ import annotations
+
+import smtplib
+from datetime import datetime
+from email.message import EmailMessage
+
+from flask import current_app
+from sqlalchemy import String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .database import UTCDateTime, utcnow
+from .extensions import db
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(String(500))
+
+
+
+def queue_mail(recipient: str, subject: str, body: str) -> OutboxMessage:
+    message = OutboxMessage(recipient=recipient, subject=subject, body=body)
+    db.session.add(message)
+    current_app.logger.info("Mail to %s: %s\n%s", recipient, subject, body)
+    return message
+
+
+def smtp_configured() -> bool:
+    return bool(current_app.config.get("MAIL_SERVER"))
+
+
+def deliver_pending(limit: int = 50) -> int:
+    """Send unsent outbox messages; returns how many were sent. Called after commit
+    (end of request, CLI jobs). Failures stay in the outbox with their error."""
+    if not smtp_configured():
+        return 0
+    pending = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.sent_at.is_(None), OutboxMessage.error.is_(None))
+        .order_by(OutboxMessage.id).limit(limit)
+    ).all()
+    if not pending:
+        return 0
+    cfg = current_app.config
+    sent = 0
+    try:
+        with smtplib.SMTP(cfg["MAIL_SERVER"], int(cfg["MAIL_PORT"]), timeout=10) as smtp:
+            if cfg.get("MAIL_USE_TLS"):
+                smtp.starttls()
+            if cfg.get("MAIL_USERNAME"):
+                smtp.login(cfg["MAIL_USERNAME"], cfg.get("MAIL_PASSWORD") or "")
+            for message in pending:
+                email = EmailMessage()
+                email["From"] = cfg["MAIL_SENDER"]
+                email["To"] = message.recipient
+                email["Subject"] = message.subject
+                email.set_content(message.body)
+                smtp.send_message(email)
+                message.sent_at = utcnow()
+                sent += 1
+    except (OSError, smtplib.SMTPException) as exc:
+        current_app.logger.warning("SMTP delivery failed: %s", exc)
+        for message in pending[sent:sent + 1]:
+            message.error = str(exc)[:500]
+    db.session.commit()
+    return sent

@@ -1,0 +1,128 @@
+"""The one Markdown pipeline: Markdown → HTML → bleach allowlist → linkify.
+
+Lessons, quiz texts, forum posts and practices all go through ``render_markdown``;
+the result is stored next to the source when content is saved, so pages never
+sanitise on read and never render unsanitised HTML."""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+
+import bleach
+import markdown
+from bleach.linkifier import LinkifyFilter
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+from markupsafe import Markup
+
+ALLOWED_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s",
+    "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+})
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+# Classes Markdown's own extensions write; user text cannot add classes (no attr_list).
+ALLOWED_CLASSES = frozenset({
+    "admonition", "admonition-title", "tip", "note", "warning", "checklist", "example",
+    "important", "hint", "caution", "danger", "footnote", "footnote-ref", "footnote-backref",
+    "footnotes", "quote-source",
+})
+_FOOTNOTE_ID = re.compile(r"^fn(ref)?:[\w-]+$")
+_CODE_CLASS = re.compile(r"^language-[a-z0-9+#-]{1,30}$")
+_ALIGN = frozenset({"left", "right", "center"})
+
+
+def _allowed_attribute(tag: str, name: str, value: str) -> bool:
+    if tag == "a" and name in {"href", "title"}:
+        return True
+    if tag == "a" and name == "rel":
+        return True
+    if tag == "img" and name in {"src", "alt", "title"}:
+        return True
+    if tag in {"td", "th"} and name == "align":
+        return value in _ALIGN
+    if name == "id" and tag in {"li", "sup", "a"}:
+        return bool(_FOOTNOTE_ID.match(value))
+    if name == "class" and tag in {"div", "p", "a", "sup", "blockquote"}:
+        return all(part in ALLOWED_CLASSES for part in value.split())
+    if name == "class" and tag == "code":
+        return bool(_CODE_CLASS.match(value))
+    if tag == "abbr" and name == "title":
+        return True
+    if tag == "ol" and name == "start":
+        return value.isdigit()
+    return False
+
+
+class _MediaLinks(Treeprocessor):
+    """Points relative image and file links at the owner's media URL."""
+
+    def __init__(self, md, base: str):
+        super().__init__(md)
+        self.base = base.rstrip("/") + "/"
+
+    def run(self, root: etree.Element) -> None:
+        for el in root.iter():
+            attr = "src" if el.tag == "img" else "href" if el.tag == "a" else None
+            if not attr:
+                continue
+            value = el.get(attr, "")
+            if value.startswith(("images/", "files/", "./images/", "./files/")):
+                name = value.split("/")[-1]
+                el.set(attr, self.base + name)
+
+
+class _MediaLinksExtension(Extension):
+    def __init__(self, base: str):
+        super().__init__()
+        self.base = base
+
+    def extendMarkdown(self, md):
+        md.treeprocessors.register(_MediaLinks(md, self.base), "hub_media_links", 1)
+
+
+def _markdown_to_html(text: str, media_base: str | None) -> str:
+    extensions = [
+        "markdown.extensions.tables",
+        "markdown.extensions.fenced_code",
+        "markdown.extensions.footnotes",
+        "markdown.extensions.admonition",
+        "markdown.extensions.sane_lists",
+        "markdown.extensions.abbr",
+    ]
+    if media_base:
+        extensions.append(_MediaLinksExtension(media_base))
+    return markdown.markdown(
+        text or "",
+        extensions=extensions,
+        extension_configs={"markdown.extensions.tables": {"use_align_attribute": True}},
+        output_format="html",
+    )
+
+
+def _nofollow_external(attrs, new=False):
+    href = attrs.get((None, "href"), "")
+    if href.startswith(("http://", "https://")):
+        attrs[(None, "rel")] = "nofollow noopener noreferrer"
+    return attrs
+
+
+_cleaner = bleach.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=_allowed_attribute,
+    protocols=ALLOWED_PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+    filters=[lambda source: LinkifyFilter(source, callbacks=[_nofollow_external], skip_tags={"pre", "code"})],
+)
+
+
+def render_markdown(text: str | None, media_base: str | None = None) -> Markup:
+    """Safe HTML for ``text``. ``media_base`` resolves ``images/x.png`` links."""
+    html = _markdown_to_html(text or "", media_base)
+    return Markup(_cleaner.clean(html))
+
+
+def plain_text(html: str) -> str:
+    """Text of rendered HTML, for snippets, search and word counts."""
+    return re.sub(r"\s+", " ", bleach.clean(html, tags=set(), strip=True)).strip()

@@ -1,0 +1,34 @@
+"""Template globals and filters: the permission check, languages, dates, forms."""
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+from .forms import EmptyForm
+from .i18n import LANGUAGE_NAMES
+from .permissions import can
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def globals_for_templates():
+        from .accounts.forms import LanguageForm
+        lang_form = LanguageForm()
+        lang_form.lang.data = str(get_locale())
+        return {
+            "can": lambda action, obj=None: can(current_user, action, obj),
+            "language_form": lang_form,
+            "empty_form": EmptyForm(),
+            "current_locale": str(get_locale()),
+            "language_names": LANGUAGE_NAMES,
+            "site_name": app.config["SITE_NAME"],
+            "current_path": request.full_path.rstrip("?") if request else "/",
+            "blueprints": app.blueprints,
+        }
+
+    app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+    app.jinja_env.filters["language_name"] = lambda code: LANGUAGE_NAMES.get(code, code)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

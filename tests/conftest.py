@@ -1,0 +1,147 @@
+"""Fixtures: an app per test on its own SQLite file (or the CI PostgreSQL database),
+the HTTP client, and factories for members."""
+from __future__ import annotations
+
+import os
+import shutil
+import warnings
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from hub import create_app
+from hub.extensions import db
+
+TEST_PASSWORD = "correct horse battery staple"
+POSTGRES_URL = os.environ.get("HUB_TEST_DATABASE_URL")
+
+
+def base_config(tmp_path: Path) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": "hub.test",
+        "PASSWORD_MIN_LENGTH": 10,
+        "DATABASE_URL": POSTGRES_URL or f"sqlite:///{tmp_path / 'hub.sqlite'}",
+    }
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path | None:
+    """The schema built once; each test copies the file (much faster than create_all)."""
+    if POSTGRES_URL:
+        return None
+    folder = tmp_path_factory.mktemp("template")
+    app = create_app(base_config(folder))
+    with app.app_context():
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()
+    return folder / "hub.sqlite"
+
+
+def _truncate_all() -> None:
+    names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    db.session.commit()
+
+
+@pytest.fixture
+def make_app(tmp_path, sqlite_template):
+    """Factory for apps with extra config, sharing this test's database."""
+    created = []
+
+    def factory(**overrides):
+        config = base_config(tmp_path)
+        config.update(overrides)
+        if sqlite_template and not (tmp_path / "hub.sqlite").exists():
+            shutil.copy(sqlite_template, tmp_path / "hub.sqlite")
+        app = create_app(config)
+        if POSTGRES_URL and not created:
+            with app.app_context():
+                db.create_all()
+                _truncate_all()
+        created.append(app)
+        return app
+
+    yield factory
+    for app in created:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    """``make_user(role="trainer", email=..., **fields)`` → a committed User."""
+    from werkzeug.security import generate_password_hash
+
+    from hub.accounts.models import User
+
+    counter = {"n": 0}
+    hashed = generate_password_hash(TEST_PASSWORD, method="pbkdf2:sha256:1000")
+
+    def factory(role: str = "learner", **fields) -> User:
+        counter["n"] += 1
+        n = counter["n"]
+        values = dict(email=f"user{n}@example.org", display_name=f"Member {n}", password_hash=hashed,
+                      country="DK", organisation="Jobcenter Test", profession="counsellor", language="en", role=role)
+        values.update(fields)
+        user = User(**values)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return factory
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user_or_email, password: str = TEST_PASSWORD, remember: bool = False, follow: bool = False):
+        email = getattr(user_or_email, "email", user_or_email)
+        data = {"email": email, "password": password}
+        if remember:
+            data["remember"] = "y"
+        return self.client.post("/login", data=data, follow_redirects=follow)
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@pytest.fixture
+def login(client, auth, make_user):
+    """``login(role)`` → a new member of that role, logged in on ``client``."""
+
+    def do(role: str = "learner", **fields):
+        user = make_user(role, **fields)
+        response = auth.login(user)
+        assert response.status_code == 302, response.data[:500]
+        return user
+
+    return do
+
+
+warnings.filterwarnings("ignore", category=DeprecationWarning, module="whoosh")
