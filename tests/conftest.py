@@ -2,12 +2,15 @@
 the HTTP client, and factories for members."""
 from __future__ import annotations
 
+import contextvars
 import os
 import shutil
 import warnings
 from pathlib import Path
 
 import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from hub import create_app
@@ -15,6 +18,32 @@ from hub.extensions import db
 
 TEST_PASSWORD = "correct horse battery staple"
 POSTGRES_URL = os.environ.get("HUB_TEST_DATABASE_URL")
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request outside the test's own app context, as a real server would:
+    a fresh ``g``, a fresh database session and a fresh login per request. The test's
+    session is expired afterwards so it reads what the request wrote."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._request_context_vars = contextvars.Context()  # empty: no app context pushed
+        self._inside = False
+
+    def open(self, *args, **kwargs):
+        if self._inside:  # a redirect being followed
+            return super().open(*args, **kwargs)
+        self._inside = True
+        try:
+            response = self._request_context_vars.run(super().open, *args, **kwargs)
+        finally:
+            self._inside = False
+        if has_app_context():
+            db.session.commit()  # end the test's read snapshot; expire what it loaded
+        return response
+
+    def __exit__(self, *exc_info):
+        return self._request_context_vars.run(super().__exit__, *exc_info)
 
 
 def base_config(tmp_path: Path) -> dict:
@@ -61,6 +90,7 @@ def make_app(tmp_path, sqlite_template):
         if sqlite_template and not (tmp_path / "hub.sqlite").exists():
             shutil.copy(sqlite_template, tmp_path / "hub.sqlite")
         app = create_app(config)
+        app.test_client_class = IsolatedClient
         if POSTGRES_URL and not created:
             with app.app_context():
                 db.create_all()

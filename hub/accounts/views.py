@@ -148,7 +148,7 @@ def change_password():
         except services.AccountError as error:
             form.current.errors.append(str(error))
         else:
-            login_user(current_user)  # the cookie must carry the new session key
+            login_user(current_user._get_current_object())  # the cookie must carry the new session key
             db.session.commit()
             flash(_("Your password has been changed. Other devices have been logged out."), "success")
             return redirect(url_for("accounts.profile"))
