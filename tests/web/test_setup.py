@@ -39,7 +39,7 @@ def test_empty_instance_folder_to_working_home_page(tmp_path):
     # a second start changes nothing and does not fail
     again = app.test_cli_runner().invoke(args=["setup"])
     assert again.exit_code == 0, again.output
-    assert "Imported" not in again.output
+    assert "Running upgrade" not in again.output
 
 
 @pytest.mark.skipif(POSTGRES, reason="uses a private SQLite file")
