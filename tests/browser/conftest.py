@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -96,3 +97,21 @@ def browser_login(page, make_user):
         return user
 
     return do
+
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"  # axe-core 4.14.1 from the npm registry (MPL-2.0)
+
+
+@pytest.fixture
+def axe_check(page):
+    """``axe_check()`` → serious/critical WCAG 2 A/AA violations of the current page."""
+
+    def check(ignore: tuple[str, ...] = ()) -> list[dict]:
+        page.evaluate(AXE.read_text())  # DevTools evaluation: not blocked by the page's CSP
+        result = page.evaluate(
+            "async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}})")
+        return [{"id": v["id"], "impact": v["impact"], "nodes": [n["html"][:120] for n in v["nodes"][:3]]}
+                for v in result["violations"]
+                if v["impact"] in ("serious", "critical") and v["id"] not in ignore]
+
+    return check

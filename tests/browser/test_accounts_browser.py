@@ -1,0 +1,47 @@
+"""A newcomer registers, switches language, logs out and in again, in Chromium."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import TEST_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def test_register_switch_language_logout_login(page, axe_check):
+    page.goto("/")
+    assert page.get_by_role("link", name="Skip to main content").count() == 1
+    assert axe_check() == []
+    page.get_by_role("link", name="Register").first.click()
+    page.get_by_label("Display name").fill("Eleni Papadopoulou")
+    page.get_by_label("Email").fill("eleni@example.org")
+    page.get_by_label("Password", exact=True).fill("short")
+    page.get_by_label("Repeat password").fill("short")
+    page.get_by_label("Country").select_option("GR")
+    page.get_by_label("Organisation").fill("PRAKSIS")
+    page.get_by_label("Profession").select_option("social_worker")
+    page.get_by_role("button", name="Create account").click()
+    assert page.get_by_text("Use at least 10 characters.").is_visible()
+    assert page.get_by_label("Organisation").input_value() == "PRAKSIS"  # kept
+    assert axe_check() == []
+    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
+    page.get_by_label("Repeat password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    assert page.get_by_text("Welcome to Inclusion Hub, Eleni Papadopoulou!").is_visible()
+
+    # the switcher submits on change (JS) and the page comes back in Spanish
+    page.get_by_label("Language").select_option("es")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "es"
+    page.get_by_label("Idioma").select_option("en")
+    page.wait_for_load_state()
+
+    page.locator("summary", has_text="Eleni Papadopoulou").click()
+    page.get_by_role("button", name="Log out").click()
+    assert page.get_by_text("You are logged out.").is_visible()
+    page.get_by_role("link", name="Log in").first.click()
+    page.get_by_label("Email").fill("eleni@example.org")
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    assert page.get_by_text("You are logged in.").is_visible()
+    assert page.js_errors == []
