@@ -17,12 +17,12 @@ install: $(STAMP)
 
 ## Set up (first time), then prepare the site and serve it on http://127.0.0.1:8000/
 serve: $(STAMP)
-	$(BIN)/pybabel compile -q -d translations
+	$(BIN)/pybabel -q compile -d translations
 	$(BIN)/hub serve
 
 ## Set up (first time), then run the whole test suite (browser tests included when Chromium is installed)
 test: $(STAMP)
-	$(BIN)/pybabel compile -q -d translations
+	$(BIN)/pybabel -q compile -d translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## Development server with reload
