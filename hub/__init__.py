@@ -48,6 +48,8 @@ def init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     security.init_app(app)
+    from . import mail
+    mail.init_app(app)
     import_models()
 
 

@@ -73,3 +73,18 @@ def deliver_pending(limit: int = 50) -> int:
             message.error = str(exc)[:500]
     db.session.commit()
     return sent
+
+
+def init_app(app) -> None:
+    """Send what a request queued once its transaction is committed. Without SMTP the
+    messages simply stay in the outbox."""
+
+    @app.after_request
+    def send_queued_mail(response):
+        if smtp_configured() and response.status_code < 400:
+            try:
+                deliver_pending()
+            except Exception:  # delivery must never break the page that queued it
+                app.logger.exception("Mail delivery failed")
+                db.session.rollback()
+        return response
