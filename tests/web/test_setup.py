@@ -42,18 +42,42 @@ def test_empty_instance_folder_to_working_home_page(tmp_path):
     assert "Running upgrade" not in again.output
 
 
-@pytest.mark.skipif(POSTGRES, reason="uses a private SQLite file")
-def test_migrations_build_exactly_the_models_schema(tmp_path):
+@pytest.fixture
+def empty_database(tmp_path):
+    """A database nobody has touched: a new SQLite file, or a new PostgreSQL database."""
+    if not POSTGRES:
+        yield None
+        return
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    url = make_url(os.environ["HUB_TEST_DATABASE_URL"])
+    name = f"hub_migrations_{os.getpid()}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+def test_migrations_build_exactly_the_models_schema(tmp_path, empty_database):
     from flask_migrate import upgrade
 
     from hub import MIGRATIONS_DIR
 
     app = _fresh_app(tmp_path)
+    if empty_database:
+        app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "s",
+                          "DATABASE_URL": empty_database})
     with app.app_context():
         upgrade(directory=MIGRATIONS_DIR)
         with db.engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": False})
             diff = compare_metadata(context, db.metadata)
+        db.engine.dispose()
     assert diff == [], f"models and migrations differ; run `make migration m=...`: {diff}"
 
 
