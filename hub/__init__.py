@@ -58,6 +58,7 @@ def import_models() -> None:
     from . import mail  # noqa: F401
     from .accounts import models as _accounts  # noqa: F401
     from .courses import models as _courses  # noqa: F401
+    from .certificates import models as _certificates  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
@@ -67,6 +68,10 @@ def register_blueprints(app: Flask) -> None:
     from .main import bp as main_bp
 
     for blueprint in (main_bp, accounts_bp, admin_bp, courses_bp):
+        app.register_blueprint(blueprint)
+    from .certificates.views import bp as certificates_bp
+    from .progress.views import bp as progress_bp
+    for blueprint in (progress_bp, certificates_bp):
         app.register_blueprint(blueprint)
 
 

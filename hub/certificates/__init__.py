@@ -1,0 +1,1 @@
+"""Certificates of completion: issue, revoke, PDF, public verification, Open Badges."""

@@ -1,0 +1,94 @@
+"""The certificate as an A4 landscape PDF (fpdf2). The bundled DejaVu fonts cover
+every European script (Greek, Cyrillic, Latin with diacritics), are embedded as
+subsets with a ToUnicode map, so the text stays extractable and searchable."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import segno
+from flask_babel import format_date, format_decimal, get_locale
+from flask_babel import gettext as _
+from fpdf import FPDF
+
+from .models import Certificate
+
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FONT = "DejaVu"
+BRAND = (11, 93, 107)  # the site's --brand colour
+INK = (29, 35, 41)
+MUTED = (79, 91, 102)
+QR_SIZE_MM = 38
+
+
+def qr_code(url: str) -> segno.QRCode:
+    """The QR code printed on the certificate: the public verification URL."""
+    return segno.make(url, error="m", micro=False)
+
+
+def qr_png(url: str) -> bytes:
+    buffer = io.BytesIO()
+    qr_code(url).save(buffer, kind="png", scale=8, border=4)
+    return buffer.getvalue()
+
+
+def hours_text(hours: float) -> str:
+    return format_decimal(round(hours or 0, 1), format="#,##0.#")
+
+
+def render_certificate(cert: Certificate, verify_url: str) -> bytes:
+    pdf = FPDF(orientation="landscape", unit="mm", format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(20, 18, 20)
+    pdf.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    pdf.set_title(_("Certificate of completion") + f" — {cert.course_title}")
+    pdf.set_author(cert.issuer)
+    pdf.set_subject(cert.course_title)
+    pdf.set_creator(cert.issuer)
+    pdf.set_lang(str(get_locale() or "en"))  # the document language for screen readers
+    pdf.add_page()
+
+    width, height = pdf.w, pdf.h
+    pdf.set_draw_color(*BRAND)
+    pdf.set_line_width(1.2)
+    pdf.rect(8, 8, width - 16, height - 16)
+    pdf.set_line_width(0.3)
+    pdf.rect(11, 11, width - 22, height - 22)
+
+    def line(text: str, size: float, style: str = "", color=INK, gap: float = 2.0, h: float | None = None):
+        pdf.set_font(FONT, style, size)
+        pdf.set_text_color(*color)
+        pdf.multi_cell(0, h or size * 0.5, text, align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(gap)
+
+    pdf.set_y(26)
+    line(cert.issuer.upper(), 12, "B", BRAND, gap=6)
+    line(_("Certificate of completion"), 30, "B", BRAND, gap=8)
+    line(_("This certifies that"), 14, color=MUTED, gap=3)
+    line(cert.learner_name, 28, "B", gap=5)
+    line(_("has completed the course"), 14, color=MUTED, gap=3)
+    line(cert.course_title, 20, "B", gap=7)
+
+    details = [_("Date: %(date)s", date=format_date(cert.issued_at, "long"))]
+    if cert.hours:
+        details.append(_("Hours: %(hours)s", hours=hours_text(cert.hours)))
+    details.append(_("Issued by: %(issuer)s", issuer=cert.issuer))
+    line("   ·   ".join(details), 12, gap=3)
+    if cert.note:
+        line(cert.note, 10, color=MUTED, gap=2)
+
+    # Footer: code and URL on the left, QR code on the right.
+    qr_x, qr_y = width - 20 - QR_SIZE_MM, height - 18 - QR_SIZE_MM
+    pdf.image(io.BytesIO(qr_png(verify_url)), x=qr_x, y=qr_y, w=QR_SIZE_MM, h=QR_SIZE_MM,
+              alt_text=_("QR code linking to the verification page"))
+    pdf.set_xy(20, height - 18 - 24)
+    pdf.set_font(FONT, "", 10)
+    pdf.set_text_color(*MUTED)
+    text_width = qr_x - 25
+    pdf.multi_cell(text_width, 5, _("Verification code: %(code)s", code=cert.display_code),
+                   new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(text_width, 5, _("Verify this certificate at:"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(*BRAND)
+    pdf.multi_cell(text_width, 5, verify_url, link=verify_url, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

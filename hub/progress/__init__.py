@@ -1,0 +1,1 @@
+"""Completion rules, progress, the learner dashboard and trainer reports."""
