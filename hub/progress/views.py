@@ -8,7 +8,6 @@ from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from werkzeug.routing import BuildError
 
 from ..courses.models import Course, Enrolment
 from ..extensions import db
@@ -185,15 +184,7 @@ def course_badge_for(course: Course) -> dict | None:
 def item_url(course: Course, item) -> str | None:
     """Where to go for a required item (lesson page, quiz, course forum)."""
     if item.kind == "lesson":
-        lesson = item.requirement.obj
-        for endpoint, values in (("courses.lesson", {"slug": course.slug, "lesson_slug": lesson.slug}),
-                                 ("courses.lesson", {"course_slug": course.slug, "lesson_slug": lesson.slug}),
-                                 ("courses.lesson", {"slug": course.slug, "lesson": lesson.slug})):
-            try:
-                return url_for(endpoint, **values)
-            except BuildError:
-                continue
-        return url_for("courses.course", slug=course.slug)
+        return url_for("courses.lesson", slug=course.slug, lesson_slug=item.requirement.obj.slug)
     if item.kind == "quiz":
         return sources.quiz_url(item.requirement.obj) or url_for("courses.course", slug=course.slug)
     return sources.forum_url(course) or url_for("courses.course", slug=course.slug)
