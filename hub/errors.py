@@ -1,7 +1,7 @@
 """Error pages in the user's language; never a stack trace."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -32,6 +32,14 @@ def render_error(code: int, detail: str | None = None, retry_after: str | None =
                            detail=detail, retry_after=retry_after), code
 
 
+def _limit_window_seconds(error) -> int:
+    """The length of the rate-limit window that was exceeded (Flask-Limiter)."""
+    try:
+        return int(error.limit.limit.get_expiry())
+    except AttributeError:
+        return 60
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -41,9 +49,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(429)
     def too_many(error):
         from flask_babel import gettext as _
-        limit = getattr(error, "description", "")
-        return render_error(429, _("Limit reached: %(limit)s. Please wait a minute before trying again.", limit=limit),
-                            retry_after="60")
+        seconds = _limit_window_seconds(error)
+        response = make_response(render_error(
+            429, _("Please wait %(seconds)d seconds before trying again.", seconds=seconds), retry_after=str(seconds)))
+        response.headers["Retry-After"] = str(seconds)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(error):
