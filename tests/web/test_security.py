@@ -90,11 +90,19 @@ def test_other_rate_limits(make_app, path, key, data):
     assert codes[-1] == 429 and 429 not in codes[:2]
 
 
-def test_404_page_in_users_language(client):
-    response = client.get("/no/such/page", headers={"Accept-Language": "es"})
+@pytest.mark.parametrize("language, title", [("es", "Página no encontrada"), ("da", "Siden blev ikke fundet"),
+                                              ("en", "Page not found")])
+def test_404_page_in_users_language(client, language, title):
+    response = client.get("/no/such/page", headers={"Accept-Language": language})
     assert response.status_code == 404
-    assert "no encontrada".encode() in response.data.lower() or b"Page not found" in response.data
+    assert title in response.get_data(as_text=True)
     assert b"Traceback" not in response.data
+
+
+def test_403_page_in_members_language(client, login):
+    login(language="da")
+    response = client.get("/admin/users")
+    assert response.status_code == 403 and "Ingen adgang" in response.get_data(as_text=True)
 
 
 def test_json_errors_for_api_clients(client):
