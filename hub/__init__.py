@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+TRANSLATIONS_DIR = str(Path(__file__).resolve().parent.parent / "translations")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -44,7 +45,7 @@ def init_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
     login_manager.login_message = _l("Please log in to see this page.")
     babel.init_app(app, locale_selector=select_locale,
-                   default_translation_directories=str(Path(__file__).resolve().parent.parent / "translations"))
+                   default_translation_directories=TRANSLATIONS_DIR)
     csrf.init_app(app)
     limiter.init_app(app)
     security.init_app(app)

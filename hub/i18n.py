@@ -1,6 +1,7 @@
 """Locale selection for the UI and language fallback for content."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Iterable, Mapping, TypeVar
 
 from flask import current_app, request, session
@@ -44,3 +45,23 @@ def pick_language(available: Iterable[str], preferred: str, fallback: str = "en"
 def pick_translation(versions: Mapping[str, T], preferred: str, fallback: str = "en") -> T | None:
     lang = pick_language(versions.keys(), preferred, fallback)
     return versions[lang] if lang else None
+
+
+def compile_catalogs(directory: str | Path) -> int:
+    """Compile each ``messages.po`` whose ``.mo`` is missing or older; returns how
+    many were written. Run by ``hub setup``/``hub serve`` so a fresh checkout needs
+    no separate pybabel step."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    written = 0
+    for po_path in Path(directory).glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=po_path.parent.parent.name)
+        with mo_path.open("wb") as mo_file:
+            write_mo(mo_file, catalog)
+        written += 1
+    return written

@@ -59,6 +59,15 @@ def base_config(tmp_path: Path) -> dict:
     }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogs():
+    """UI translations compiled, as `hub setup` does, so language tests see them."""
+    from hub import TRANSLATIONS_DIR
+    from hub.i18n import compile_catalogs
+
+    compile_catalogs(TRANSLATIONS_DIR)
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path | None:
     """The schema built once; each test copies the file (much faster than create_all)."""
