@@ -27,14 +27,20 @@ def prepare_site(echo=click.echo) -> None:
     build the search index when it is missing. Safe to run on every start."""
     from flask_migrate import upgrade
 
-    from . import MIGRATIONS_DIR
+    from . import MIGRATIONS_DIR, TRANSLATIONS_DIR
     from .courses import content
+    from .i18n import compile_catalogs
     from .search import indexer
 
+    compile_catalogs(TRANSLATIONS_DIR)
     upgrade(directory=MIGRATIONS_DIR)
     echo("Database schema is up to date.")
     if content.site_is_empty():
-        report = content.import_path(current_app.config["CONTENT_PATH"])
+        try:
+            report = content.import_path(current_app.config["CONTENT_PATH"])
+        except content.ImportFailed as error:  # the good courses are in; say what is wrong with the rest
+            report = error.report
+            echo(f"Some shipped courses could not be imported:\n{error}")
         echo(f"Imported shipped content: {report.summary()}")
     if not indexer.index_exists():
         count = indexer.rebuild()

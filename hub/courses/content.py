@@ -1,146 +1,306 @@
-"""Load ``content/modules/<course>/`` folders into the database (and back).
+"""Load ``content/modules/<course>/`` folders into the database.
 
-Keyed by slugs, so a re-import updates text and keeps enrolments, progress and
-attempts. Basic version: the courses issue extends validation and export."""
+Keyed by slugs, so a re-import updates text and keeps enrolments, progress and quiz
+attempts; a lesson that disappeared from disk is archived, never deleted. A course
+folder is validated completely before anything is written, and written inside a
+savepoint, so a folder with a problem changes nothing of its course."""
 from __future__ import annotations
 
-import re
+import stat
+import tempfile
+import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import Callable
 
-import yaml
+from flask import current_app
 from sqlalchemy import func, select
 
+from .. import signals
 from ..database import utcnow
 from ..extensions import db
 from ..markdown import render_markdown
+from . import hooks, media
+from .content_parse import ContentError, ContentProblems, ParsedCourse, course_folders, parse_course_folder
+from .front_matter import Problems, read_front_matter
 from .models import Course, CourseTranslation, Lesson, LessonTranslation, Section
 
-_TRANSLATION = re.compile(r"^(?P<stem>.+)\.(?P<lang>[a-z]{2})\.md$")
+__all__ = ["ContentError", "ContentProblems", "ImportFailed", "ImportReport", "import_path", "import_folders",
+           "import_zip", "import_upload", "site_is_empty", "split_front_matter", "media_base"]
 
-
-class ContentError(ValueError):
-    def __init__(self, path: Path | str, line: int | None, problem: str):
-        self.path, self.line, self.problem = str(path), line, problem
-        where = f"{self.path}:{line}" if line else self.path
-        super().__init__(f"{where}: {problem}")
+ZIP_MAX_FILES = 2000
+ZIP_MAX_BYTES = 200 * 1024 * 1024
 
 
 @dataclass
 class ImportReport:
     courses: list[str] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)
     lessons: int = 0
+    archived: int = 0
+    errors: list[ContentError] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return f"{len(self.courses)} courses, {self.lessons} lessons"
+        text = f"{len(self.courses)} courses ({len(self.created)} new), {self.lessons} lessons"
+        if self.archived:
+            text += f", {self.archived} lessons archived"
+        if self.failed:
+            text += f"; not imported because of errors: {', '.join(self.failed)}"
+        return text
+
+
+class ImportFailed(ContentProblems):
+    """Some course folders had problems; the others were imported (``report``)."""
+
+    def __init__(self, errors: list[ContentError], report: ImportReport):
+        super().__init__(errors)
+        self.report = report
+        if len(errors) == 1:
+            ValueError.__init__(self, str(errors[0]))
 
 
 def site_is_empty() -> bool:
     return not db.session.scalar(select(func.count()).select_from(Course))
 
 
+def media_base(slug: str) -> str:
+    """Where ``images/x.png`` links of a course point (the media route)."""
+    return f"/courses/{slug}/media"
+
+
 def split_front_matter(path: Path) -> tuple[dict, str]:
-    text = path.read_text(encoding="utf-8")
-    if not text.startswith("---"):
-        raise ContentError(path, 1, "missing front matter (the file must start with ---)")
-    parts = text.split("\n---", 1)
-    if len(parts) < 2:
-        raise ContentError(path, 1, "front matter is not closed with ---")
-    try:
-        meta = yaml.safe_load(parts[0][3:]) or {}
-    except yaml.YAMLError as error:
-        line = getattr(getattr(error, "problem_mark", None), "line", 0) + 2
-        raise ContentError(path, line, f"front matter is not valid YAML: {getattr(error, 'problem', error)}") from None
-    if not isinstance(meta, dict):
-        raise ContentError(path, 2, "front matter must be a mapping of fields")
-    body = parts[1].split("\n", 1)[1] if "\n" in parts[1] else ""
-    return meta, body
+    """``(meta, body)`` of one file; raises ContentError naming the line."""
+    problems = Problems(Path(path).parent)
+    fm = read_front_matter(Path(path), problems)
+    if problems.errors:
+        raise ContentError.collect(problems.errors)
+    return fm.meta, fm.body
 
 
-def import_path(path: str | Path) -> ImportReport:
-    report = ImportReport()
+def import_path(path: str | Path, *, commit: bool = True) -> ImportReport:
+    """Import a course folder, a folder of course folders (or its ``modules/``), or
+    a .zip. Good folders are imported (and committed when ``commit``); if any folder
+    had problems, raises :class:`ImportFailed` listing them after that."""
     root = Path(path)
-    folders = [root] if (root / "course.md").exists() else sorted(p for p in (root / "modules").glob("*")
-                                                                  if (p / "course.md").exists())
-    if not folders:
-        folders = sorted(p for p in root.glob("*") if (p / "course.md").exists())
-    for folder in folders:
-        import_course(folder, report)
-    db.session.commit()
+    if root.is_file() and root.suffix.lower() == ".zip":
+        with root.open("rb") as fh:
+            return import_zip(fh, commit=commit)
+    if not root.is_dir():
+        raise ContentError(root, None, "no such folder")
+    report = import_folders(course_folders(root))
+    if commit:
+        db.session.commit()
+    _raise_problems(report)
     return report
 
 
-def import_course(folder: Path, report: ImportReport) -> Course:
-    meta, body = split_front_matter(folder / "course.md")
-    slug = meta["slug"]
-    course = db.session.scalar(select(Course).where(Course.slug == slug)) or Course(slug=slug)
-    db.session.add(course)
-    completion = meta.get("completion") or {}
-    enrolment = meta.get("enrolment") or {}
-    course.title = meta["title"]
-    course.summary = meta.get("summary", "")
-    course.description_md = body
-    course.description_html = str(render_markdown(body))
-    course.kind = meta.get("kind", "zone")
-    course.zone = meta.get("zone")
-    course.language = meta.get("language", "en")
-    course.position = int(meta.get("order", 0))
-    course.estimated_hours = float(meta.get("estimated_hours", 0))
-    course.published = bool(meta.get("published", True))
-    course.enrolment_mode = enrolment.get("mode", "open")
-    course.enrolment_key = enrolment.get("key")
-    course.capacity = enrolment.get("capacity")
-    course.completion_rules = {"lessons": completion.get("lessons", "all"),
-                               "quizzes": list(completion.get("quizzes") or []),
-                               "forum_posts": int(completion.get("forum_posts") or 0)}
-    course.certificate_mode = completion.get("certificate", "auto")
-    course.prerequisite_slugs = list(completion.get("prerequisites") or [])
-    course.source_path = folder.name
-    sections = {s.slug: s for s in course.sections}
-    for position, item in enumerate(meta.get("sections") or []):
-        section = sections.get(item["slug"]) or Section(slug=item["slug"], course=course)
-        section.title, section.position = item["title"], position
-        sections[section.slug] = section
-    lessons = {lesson.slug: lesson for lesson in course.lessons}
-    position = 0
-    for file in sorted(folder.glob("*.md")):
-        if file.name.startswith("course.") or file.name == "quiz.md":
-            continue
-        if _TRANSLATION.match(file.name):
-            continue
-        lmeta, lbody = split_front_matter(file)
-        lesson = lessons.get(lmeta["slug"]) or Lesson(slug=lmeta["slug"], course=course)
-        lesson.title = lmeta["title"]
-        lesson.section = sections.get(lmeta.get("section"))
-        lesson.position = position
-        lesson.body_md = lbody
-        lesson.body_html = str(render_markdown(lbody))
-        lesson.minutes = int(lmeta.get("minutes") or max(1, len(lbody.split()) // 200))
-        lesson.source_file = file.name
-        lesson.archived_at = None
-        position += 1
-        report.lessons += 1
-        lessons[lesson.slug] = lesson
-        for tfile in sorted(folder.glob(f"{file.stem}.*.md")):
-            lang = _TRANSLATION.match(tfile.name)["lang"]
-            tmeta, tbody = split_front_matter(tfile)
-            existing = {t.language: t for t in lesson.translations}
-            tr = existing.get(lang) or LessonTranslation(language=lang, lesson=lesson)
-            tr.title, tr.body_md = tmeta.get("title", lesson.title), tbody
-            tr.body_html = str(render_markdown(tbody))
-            tr.minutes = int(tmeta.get("minutes") or lesson.minutes)
-    for tfile in sorted(folder.glob("course.*.md")):
-        lang = tfile.name.split(".")[1]
-        tmeta, tbody = split_front_matter(tfile)
-        existing = {t.language: t for t in course.translations}
-        tr = existing.get(lang) or CourseTranslation(language=lang, course=course)
-        tr.title, tr.summary, tr.description_md = tmeta.get("title", course.title), tmeta.get("summary", ""), tbody
-        tr.description_html = str(render_markdown(tbody))
-    report.courses.append(slug)
+def import_zip(fileobj, *, commit: bool = False, may_update: Callable[[Course], bool] | None = None) -> ImportReport:
+    """Import the course folders of a zip archive. ``may_update`` refuses the whole
+    archive when it would change a course the uploader may not edit."""
+    with tempfile.TemporaryDirectory(prefix="hub-import-") as tmp:
+        extract_zip(fileobj, Path(tmp))
+        folders = course_folders(Path(tmp))
+        if not folders:
+            raise ContentError("(upload)", None, "no course in the archive: a course folder contains course.md")
+        if may_update is not None:
+            _check_may_update(folders, may_update)
+        report = import_folders(folders)
+        if commit:
+            db.session.commit()
+    _raise_problems(report)
+    return report
+
+
+import_upload = import_zip
+
+
+def _check_may_update(folders: list[Path], may_update: Callable[[Course], bool]) -> None:
+    refused = []
+    for folder in folders:
+        try:
+            slug = split_front_matter(folder / "course.md")[0].get("slug")
+        except ContentError:
+            continue  # reported in full by the import
+        existing = db.session.scalar(select(Course).where(Course.slug == str(slug))) if slug else None
+        if existing is not None and not may_update(existing):
+            refused.append(ContentError(f"{folder.name}/course.md", None,
+                                        f"the course '{slug}' exists and you are not one of its trainers"))
+    if refused:
+        raise ContentError.collect(refused)
+
+
+def _raise_problems(report: ImportReport) -> None:
+    if report.errors:
+        raise ImportFailed(report.errors, report)
+
+
+def import_folders(folders: list[Path]) -> ImportReport:
+    """Import each folder on its own (no commit): a broken folder leaves its course
+    untouched and does not stop the others."""
+    report = ImportReport()
+    seen: dict[str, str] = {}
+    for folder in folders:
+        try:
+            parsed = _validated(folder, seen)
+            _import_parsed(parsed, report)
+        except ContentError as error:
+            report.errors.extend(error.errors)
+            report.failed.append(folder.name)
+    return report
+
+
+def _validated(folder: Path, seen: dict[str, str]) -> ParsedCourse:
+    extra = [name for loader in hooks.content_loaders for name in getattr(loader, "course_fields", ())]
+    max_bytes = int(current_app.config.get("COURSE_IMAGE_MAX_BYTES", media.DEFAULT_MAX_BYTES))
+    parsed, errors = parse_course_folder(folder, root=folder.parent, extra_course_fields=extra,
+                                         image_max_bytes=max_bytes)
+    if parsed is not None and parsed.slug:
+        if parsed.slug in seen:
+            errors.append(ContentError(f"{folder.name}/course.md", None,
+                                       f"duplicate course slug '{parsed.slug}' (also used in {seen[parsed.slug]})"))
+        seen.setdefault(parsed.slug, folder.name)
+    if errors or parsed is None:
+        raise ContentError.collect(errors)
+    return parsed
+
+
+def _import_parsed(parsed: ParsedCourse, report: ImportReport) -> Course:
+    savepoint = db.session.begin_nested()
+    try:
+        course, created, archived = _write_course(parsed)
+        db.session.flush()
+        errors: list[ContentError] = []
+        for loader in hooks.content_loaders:
+            try:
+                loader.load(course, parsed.folder, parsed.meta, errors)
+            except ContentError as error:
+                errors.extend(error.errors)
+        db.session.flush()
+        if errors:
+            raise ContentError.collect(errors)
+    except BaseException:
+        savepoint.rollback()
+        raise
+    savepoint.commit()
+    media.copy_in(current_app.config["UPLOAD_PATH"], course.id, parsed.images)
+    report.courses.append(course.slug)
+    if created:
+        report.created.append(course.slug)
+    report.lessons += len(parsed.lessons)
+    report.archived += archived
     return course
 
 
-def archive_missing(course: Course, seen: set[str]) -> None:
-    for lesson in course.lessons:
-        if lesson.slug not in seen and lesson.archived_at is None:
-            lesson.archived_at = utcnow()
+def _write_course(parsed: ParsedCourse) -> tuple[Course, bool, int]:
+    course = db.session.scalar(select(Course).where(Course.slug == parsed.slug))
+    created = course is None
+    if created:
+        course = Course(slug=parsed.slug)
+        db.session.add(course)
+    old_rules = (dict(course.completion_rules or {}), list(course.prerequisite_slugs or []))
+    base = media_base(parsed.slug)
+    course.title, course.summary = parsed.title, parsed.summary
+    course.description_md = parsed.body
+    course.description_html = str(render_markdown(parsed.body, media_base=base))
+    course.kind, course.zone, course.language = parsed.kind, parsed.zone, parsed.language
+    course.position, course.estimated_hours, course.published = parsed.order, parsed.estimated_hours, parsed.published
+    course.enrolment_mode = parsed.enrolment["mode"]
+    course.enrolment_key = parsed.enrolment["key"]
+    course.enrol_opens, course.enrol_closes = parsed.enrolment["opens"], parsed.enrolment["closes"]
+    course.capacity = parsed.enrolment["capacity"]
+    course.completion_rules = dict(parsed.completion)
+    course.certificate_mode = parsed.certificate
+    course.prerequisite_slugs = list(parsed.prerequisites)
+    course.source_path = parsed.folder.name
+    course.archived_at = None
+
+    now = utcnow()
+    sections = {s.slug: s for s in course.sections}
+    for position, item in enumerate(parsed.sections):
+        section = sections.get(item.slug)
+        if section is None:
+            section = sections[item.slug] = Section(slug=item.slug, course=course)
+            db.session.add(section)
+        section.title, section.position, section.archived_at = item.title, position, None
+    wanted = {s.slug for s in parsed.sections}
+    for section in sections.values():
+        if section.slug not in wanted and section.archived_at is None:
+            section.archived_at = now
+
+    lessons = {lesson.slug: lesson for lesson in course.lessons}
+    for position, item in enumerate(parsed.lessons):
+        lesson = lessons.get(item.slug)
+        if lesson is None:
+            lesson = lessons[item.slug] = Lesson(slug=item.slug, course=course)
+            db.session.add(lesson)
+        lesson.title, lesson.position, lesson.minutes = item.title, position, item.minutes
+        lesson.section = sections[item.section] if item.section else None
+        lesson.body_md, lesson.body_html = item.body, str(render_markdown(item.body, media_base=base))
+        lesson.published, lesson.source_file, lesson.archived_at = item.published, item.file, None
+        existing = {t.language: t for t in lesson.translations}
+        for lang, tr_item in item.translations.items():
+            tr = existing.get(lang)
+            if tr is None:
+                tr = LessonTranslation(language=lang, lesson=lesson)
+                db.session.add(tr)
+            tr.title, tr.minutes, tr.body_md = tr_item.title, tr_item.minutes, tr_item.body
+            tr.body_html = str(render_markdown(tr_item.body, media_base=base))
+        for lang, tr in existing.items():
+            if lang not in item.translations:
+                lesson.translations.remove(tr)
+    archived = 0
+    wanted = {lesson.slug for lesson in parsed.lessons}
+    for lesson in lessons.values():
+        if lesson.slug not in wanted and lesson.archived_at is None:
+            lesson.archived_at = now
+            archived += 1
+
+    existing = {t.language: t for t in course.translations}
+    for lang, item in parsed.translations.items():
+        tr = existing.get(lang)
+        if tr is None:
+            tr = CourseTranslation(language=lang, course=course)
+            db.session.add(tr)
+        tr.title, tr.summary, tr.description_md = item.title, item.summary, item.body
+        tr.description_html = str(render_markdown(item.body, media_base=base))
+    for lang, tr in existing.items():
+        if lang not in parsed.translations:
+            course.translations.remove(tr)
+
+    if not created and old_rules != (course.completion_rules, course.prerequisite_slugs):
+        db.session.flush()
+        signals.completion_rules_changed.send(current_app._get_current_object(), course=course)
+    return course, created, archived
+
+
+def extract_zip(fileobj, target: Path) -> None:
+    """Unpack an uploaded zip safely: no absolute paths, no '..', no links, and
+    limits on the number and total size of files (zip bombs)."""
+    try:
+        archive = zipfile.ZipFile(fileobj)
+    except (zipfile.BadZipFile, OSError):
+        raise ContentError("(upload)", None, "the file is not a valid .zip archive") from None
+    with archive:
+        members = [m for m in archive.infolist() if not m.is_dir()]
+        if len(members) > ZIP_MAX_FILES:
+            raise ContentError("(upload)", None, f"the archive has more than {ZIP_MAX_FILES} files")
+        if sum(m.file_size for m in members) > ZIP_MAX_BYTES:
+            raise ContentError("(upload)", None, f"the archive unpacks to more than {ZIP_MAX_BYTES // 2**20} MB")
+        for member in members:
+            name = PurePosixPath(member.filename.replace("\\", "/"))
+            if name.is_absolute() or ".." in name.parts or ":" in member.filename:
+                raise ContentError(member.filename, None, "unsafe path in the archive")
+            if stat.S_ISLNK(member.external_attr >> 16):
+                raise ContentError(member.filename, None, "links are not allowed in the archive")
+            if name.parts[0] == "__MACOSX" or any(part.startswith(".") for part in name.parts):
+                continue
+            destination = target.joinpath(*name.parts)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            with archive.open(member) as source, destination.open("wb") as out:
+                remaining = member.file_size
+                while chunk := source.read(65536):
+                    remaining -= len(chunk)
+                    if remaining < 0:
+                        raise ContentError(member.filename, None, "the file is larger than the archive says")
+                    out.write(chunk)

@@ -1,11 +1,21 @@
-"""Course logic: what a user may see, the catalogue."""
+"""Course logic for readers: who may see what, the catalogue, languages, outlines,
+and completion rules in words. Enrolment and progress live in ``enrolment.py``,
+trainers' edits in ``authoring.py``."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..permissions import ADMIN, TRAINER, has_role, rule
-from .models import Course, CourseTrainer
+from ..i18n import pick_language
+from ..permissions import ADMIN, TRAINER, has_role, is_member, rule
+from . import hooks
+from .models import Course, CourseTrainer, Enrolment, Lesson, LessonProgress, Section
 
 
 def is_course_trainer(user, course: Course) -> bool:
@@ -32,15 +42,209 @@ def can_author(user, course: Course | None) -> bool:
     return is_course_trainer(user, course)
 
 
-def catalogue(user) -> list[Course]:
-    stmt = select(Course).where(Course.archived_at.is_(None)).order_by(Course.position, Course.title)
-    courses = db.session.scalars(stmt).all()
-    return [c for c in courses if can_view_course(user, c)]
+@rule("course.read")
+def can_read_lessons(user, course: Course) -> bool:
+    """Lessons of open courses are readable by anyone who sees the course; a course
+    with a key (or closed enrolment) keeps them for its learners and trainers."""
+    if not can_view_course(user, course):
+        return False
+    if course.enrolment_mode == "open" or is_course_trainer(user, course):
+        return True
+    return active_enrolment(user, course) is not None
+
+
+def lesson_visible(user, lesson: Lesson) -> bool:
+    if lesson.archived_at is not None:
+        return False
+    return lesson.published or is_course_trainer(user, lesson.course)
+
+
+def active_enrolment(user, course: Course) -> Enrolment | None:
+    if not is_member(user):
+        return None
+    return db.session.scalar(select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id,
+                                                     Enrolment.status == "active"))
+
+
+def enrolments_by_course(user) -> dict[int, Enrolment]:
+    if not is_member(user):
+        return {}
+    rows = db.session.scalars(select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.status == "active"))
+    return {row.course_id: row for row in rows}
 
 
 def get_by_slug(slug: str) -> Course | None:
     return db.session.scalar(select(Course).where(Course.slug == slug))
 
 
+def get_lesson(course: Course, slug: str) -> Lesson | None:
+    return db.session.scalar(select(Lesson).where(Lesson.course_id == course.id, Lesson.slug == slug))
+
+
 def trainers_of(course: Course) -> list:
     return [t.user for t in db.session.scalars(select(CourseTrainer).where(CourseTrainer.course_id == course.id))]
+
+
+# -- languages ------------------------------------------------------------------------
+
+def live_lessons(course: Course, *, include_unpublished: bool = False) -> list[Lesson]:
+    """Lessons in reading order: section by section (lessons without a section
+    first), then by position."""
+    order = {s.id: s.position for s in course.sections if s.archived_at is None}
+    lessons = [lesson for lesson in course.lessons if lesson.archived_at is None
+               and (include_unpublished or lesson.published)]
+    return sorted(lessons, key=lambda lesson: (order.get(lesson.section_id, -1) if lesson.section_id else -1,
+                                               lesson.position, lesson.id or 0))
+
+
+def available_languages(course: Course) -> list[str]:
+    """The course language plus every language all its published lessons are
+    translated into."""
+    lessons = live_lessons(course)
+    extra: set[str] = set()
+    if lessons:
+        extra = set.intersection(*({t.language for t in lesson.translations} for lesson in lessons))
+    extra.discard(course.language)
+    return [course.language] + sorted(extra)
+
+
+def lesson_languages(lesson: Lesson) -> list[str]:
+    return [lesson.course.language] + sorted(t.language for t in lesson.translations
+                                             if t.language != lesson.course.language)
+
+
+@dataclass
+class LessonText:
+    language: str
+    title: str
+    minutes: int
+    body_html: str
+
+
+def lesson_text(lesson: Lesson, preferred: str | None, ui_locale: str) -> LessonText:
+    """The lesson in ``preferred`` (``?lang=``) if it exists, else in the reader's
+    UI language, else in the course language."""
+    languages = lesson_languages(lesson)
+    lang = preferred if preferred in languages else pick_language(languages, ui_locale, lesson.course.language)
+    if lang != lesson.course.language:
+        tr = next(t for t in lesson.translations if t.language == lang)
+        return LessonText(lang, tr.title, tr.minutes or lesson.minutes, tr.body_html)
+    return LessonText(lang, lesson.title, lesson.minutes, lesson.body_html)
+
+
+def course_text(course: Course, ui_locale: str) -> dict:
+    """Title, summary and description in the reader's language when translated."""
+    tr = next((t for t in course.translations if t.language == ui_locale), None)
+    if tr is None or ui_locale == course.language:
+        return {"language": course.language, "title": course.title, "summary": course.summary,
+                "description_html": course.description_html}
+    return {"language": tr.language, "title": tr.title, "summary": tr.summary or course.summary,
+            "description_html": tr.description_html or course.description_html}
+
+
+# -- catalogue ------------------------------------------------------------------------
+
+def catalogue(user, language: str | None = None, kind: str | None = None, zone: int | None = None) -> list[Course]:
+    """Courses the user may see, filtered by available language, kind and zone."""
+    stmt = (select(Course).where(Course.archived_at.is_(None)).order_by(Course.position, Course.title)
+            .options(selectinload(Course.lessons).selectinload(Lesson.translations),
+                     selectinload(Course.sections), selectinload(Course.trainers), selectinload(Course.translations)))
+    if kind:
+        stmt = stmt.where(Course.kind == kind)
+    if zone is not None:
+        stmt = stmt.where(Course.zone == zone, Course.kind == "zone")
+    courses = [c for c in db.session.scalars(stmt).all() if can_view_course(user, c)]
+    if language:
+        courses = [c for c in courses if language in available_languages(c)]
+    return courses
+
+
+def catalogue_languages(courses: list[Course]) -> list[str]:
+    found: set[str] = set()
+    for course in courses:
+        found.update(available_languages(course))
+    return sorted(found)
+
+
+# -- outline --------------------------------------------------------------------------
+
+@dataclass
+class OutlineSection:
+    section: Section | None
+    title: str
+    items: list[hooks.OutlineItem] = field(default_factory=list)
+
+
+def progress_by_lesson(user, course: Course) -> dict[int, LessonProgress]:
+    if not is_member(user):
+        return {}
+    rows = db.session.scalars(select(LessonProgress).join(Lesson, Lesson.id == LessonProgress.lesson_id)
+                              .where(LessonProgress.user_id == user.id, Lesson.course_id == course.id))
+    return {row.lesson_id: row for row in rows}
+
+
+def outline(course: Course, user, ui_locale: str, enrolment: Enrolment | None = None) -> list[OutlineSection]:
+    """Sections with their lessons and the items other features add (quizzes...)."""
+    author = is_course_trainer(user, course)
+    progress = progress_by_lesson(user, course) if enrolment is not None else {}
+    required = (course.completion_rules or {}).get("lessons", "all") == "all"
+    items: list[hooks.OutlineItem] = []
+    for lesson in live_lessons(course, include_unpublished=author):
+        text = lesson_text(lesson, None, ui_locale)
+        row = progress.get(lesson.id)
+        done = (row is not None and row.completed_at is not None) if enrolment is not None else None
+        items.append(hooks.OutlineItem(
+            kind="lesson", section_id=lesson.section_id, position=lesson.position, title=text.title,
+            url=url_for("courses.lesson", slug=course.slug, lesson_slug=lesson.slug), done=done,
+            required=required and lesson.published,
+            detail=ngettext("%(num)d minute", "%(num)d minutes", text.minutes), obj=lesson))
+    for provider in hooks.outline_providers:
+        items.extend(provider(course, user) or [])
+    sections = [OutlineSection(None, "")]
+    sections += [OutlineSection(s, s.title) for s in sorted(course.sections, key=lambda s: s.position)
+                 if s.archived_at is None]
+    by_id = {s.section.id: s for s in sections if s.section is not None}
+    for item in sorted(items, key=lambda i: (i.position, i.kind != "lesson")):
+        by_id.get(item.section_id, sections[0]).items.append(item)
+    return [s for s in sections if s.items or s.section is not None]
+
+
+def completion_rules_in_words(course: Course, outline_sections: list[OutlineSection] | None = None) -> list[str]:
+    rules = course.completion_rules or {}
+    words: list[str] = []
+    quiz_titles: dict[str, str] = {}
+    for section in outline_sections or []:
+        for item in section.items:
+            slug = getattr(item.obj, "slug", None)
+            if item.kind == "quiz" and slug:
+                quiz_titles[slug] = item.title
+    for slug in course.prerequisite_slugs or []:
+        other = get_by_slug(slug)
+        words.append(_("Complete the course “%(title)s” first.", title=other.title if other else slug))
+    if rules.get("lessons", "all") == "all" and live_lessons(course):
+        words.append(_("Mark every lesson as complete."))
+    for slug in rules.get("quizzes") or []:
+        words.append(_("Pass the quiz “%(title)s”.", title=quiz_titles.get(slug, slug)))
+    posts = int(rules.get("forum_posts") or 0)
+    if posts:
+        words.append(ngettext("Write at least %(num)d post in the course forum.",
+                              "Write at least %(num)d posts in the course forum.", posts))
+    if not words:
+        words.append(_("This course has no completion requirements: learn at your own pace."))
+    certificate = {
+        "auto": _("A certificate is issued automatically when you complete the course."),
+        "manual": _("An administrator issues the certificate after you complete the course."),
+        "none": _("This course has no certificate."),
+    }.get(course.certificate_mode)
+    if certificate:
+        words.append(certificate)
+    return words
+
+
+def neighbours(course: Course, lesson: Lesson, user) -> tuple[Lesson | None, Lesson | None]:
+    lessons = live_lessons(course, include_unpublished=is_course_trainer(user, course))
+    ids = [x.id for x in lessons]
+    if lesson.id not in ids:
+        return None, None
+    i = ids.index(lesson.id)
+    return (lessons[i - 1] if i > 0 else None), (lessons[i + 1] if i + 1 < len(lessons) else None)

@@ -1,24 +1,175 @@
-"""Catalogue and course pages."""
+"""Learners' pages: catalogue, course page, enrolment, lessons and course images.
+Trainers' pages are in ``authoring_views.py`` on the same blueprint."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..permissions import ensure
-from . import services
+from ..database import write_transaction
+from ..extensions import db
+from ..forms import EmptyForm
+from ..i18n import LANGUAGE_NAMES
+from ..permissions import can, ensure, is_member
+from . import enrolment as enrolments
+from . import media, services
+from .forms import EnrolForm
+from .models import KINDS, Course, Enrolment, Lesson
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 
 
+def locale() -> str:
+    return str(get_locale())
+
+
+def course_or_404(slug: str) -> Course:
+    """The course if the viewer may see it; unpublished courses are 404 for learners."""
+    course = services.get_by_slug(slug)
+    if course is None or not can(current_user, "course.view", course):
+        abort(404)
+    return course
+
+
+def lesson_or_404(course: Course, slug: str) -> Lesson:
+    lesson = services.get_lesson(course, slug)
+    if lesson is None or not services.lesson_visible(current_user, lesson):
+        abort(404)
+    return lesson
+
+
 @bp.route("/")
 def catalogue():
-    return render_template("courses/catalogue.html", courses=services.catalogue(current_user))
+    lang = request.args.get("lang") or None
+    kind = request.args.get("kind") or None
+    zone_arg = request.args.get("zone") or ""
+    lang = lang if lang in LANGUAGE_NAMES else None
+    kind = kind if kind in KINDS else None
+    zone = int(zone_arg) if zone_arg.isdigit() and len(zone_arg) < 3 else None
+    everything = services.catalogue(current_user)
+    courses = services.catalogue(current_user, language=lang, kind=kind, zone=zone)
+    zones = sorted({c.zone for c in everything if c.kind == "zone" and c.zone is not None})
+    return render_template("courses/catalogue.html", courses=courses, filters={"lang": lang, "kind": kind, "zone": zone},
+                           languages=services.catalogue_languages(everything), zones=zones,
+                           filtered=bool(lang or kind or zone is not None),
+                           enrolments=services.enrolments_by_course(current_user),
+                           texts={c.id: services.course_text(c, locale()) for c in courses},
+                           course_languages={c.id: services.available_languages(c) for c in courses})
 
 
 @bp.route("/<slug>")
 def course(slug: str):
-    course = services.get_by_slug(slug)
-    if course is None:
+    course = course_or_404(slug)
+    enrolment = services.active_enrolment(current_user, course)
+    outline = services.outline(course, current_user, locale(), enrolment)
+    past = None
+    problem = None
+    if is_member(current_user) and enrolment is None:
+        past = db.session.scalar(db.select(Enrolment).where(Enrolment.user_id == current_user.id,
+                                                            Enrolment.course_id == course.id))
+        problem = enrolments.enrolment_problem(current_user, course)
+    first = next((item for section in outline for item in section.items if item.kind == "lesson"), None)
+    next_item = next((item for section in outline for item in section.items
+                      if item.kind == "lesson" and item.done is False), None)
+    return render_template("courses/course.html", course=course, text=services.course_text(course, locale()),
+                           enrolment=enrolment, past_enrolment=past, outline=outline, first_item=first,
+                           next_item=next_item, rules=services.completion_rules_in_words(course, outline),
+                           trainers=services.trainers_of(course), problem=problem, form=EnrolForm(),
+                           languages=services.available_languages(course),
+                           places_left=enrolments.places_left(course),
+                           can_read=can(current_user, "course.read", course))
+
+
+@bp.post("/<slug>/enrol")
+def enrol(slug: str):
+    course = course_or_404(slug)
+    ensure("member")
+    form = EnrolForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        enrolments.enrol(current_user, course, form.key.data)
+    except enrolments.EnrolmentError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for(".course", slug=slug))
+    db.session.commit()
+    flash(_("You are enrolled in “%(title)s”. Your progress is saved as you go.", title=course.title), "success")
+    return redirect(url_for(".course", slug=slug))
+
+
+@bp.post("/<slug>/unenrol")
+def unenrol(slug: str):
+    course = course_or_404(slug)
+    ensure("member")
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if enrolments.unenrol(current_user, course) is not None:
+        db.session.commit()
+        flash(_("You left “%(title)s”. Your progress is kept if you enrol again.", title=course.title), "success")
+    return redirect(url_for(".course", slug=slug))
+
+
+@bp.route("/<slug>/lessons/<lesson_slug>")
+def lesson(slug: str, lesson_slug: str):
+    course = course_or_404(slug)
+    lesson = lesson_or_404(course, lesson_slug)
+    if not can(current_user, "course.read", course):
+        if not is_member(current_user):
+            ensure("member")
+        flash(_("Enrol in this course to read its lessons."), "info")
+        return redirect(url_for(".course", slug=slug))
+    enrolment = services.active_enrolment(current_user, course)
+    progress = None
+    if enrolment is not None:
+        with write_transaction():
+            progress = enrolments.record_view(current_user, lesson)
+            done = progress.completed_at is not None
+    else:
+        done = False
+    text = services.lesson_text(lesson, request.args.get("lang"), locale())
+    previous, following = services.neighbours(course, lesson, current_user)
+    return render_template("courses/lesson.html", course=course, lesson=lesson, text=text, enrolment=enrolment,
+                           done=done, previous=previous, following=following,
+                           languages=services.lesson_languages(lesson),
+                           lang_arg=request.args.get("lang") if request.args.get("lang") == text.language else None,
+                           section=lesson.section if lesson.section and lesson.section.archived_at is None else None)
+
+
+@bp.post("/<slug>/lessons/<lesson_slug>/complete")
+def complete(slug: str, lesson_slug: str):
+    course = course_or_404(slug)
+    lesson = lesson_or_404(course, lesson_slug)
+    ensure("member")
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    lang = request.form.get("lang") or None
+    lang = lang if lang in LANGUAGE_NAMES else None
+    if services.active_enrolment(current_user, course) is None:
+        flash(_("Enrol in the course to record your progress."), "error")
+        return redirect(url_for(".course", slug=slug))
+    enrolments.complete_lesson(current_user, lesson)
+    db.session.commit()
+    following = services.neighbours(course, lesson, current_user)[1]
+    if following is not None:
+        flash(_("Lesson marked as complete. On to the next one."), "success")
+        return redirect(url_for(".lesson", slug=slug, lesson_slug=following.slug, lang=lang))
+    flash(_("Lesson marked as complete."), "success")
+    return redirect(url_for(".course", slug=slug))
+
+
+@bp.route("/<slug>/media/<name>")
+def media_file(slug: str, name: str):
+    course = course_or_404(slug)
+    path = media.media_file(current_app.config["UPLOAD_PATH"], course.id, name)
+    if path is None:
         abort(404)
-    ensure("course.view", course)
-    return render_template("courses/course.html", course=course)
+    response = send_file(path, mimetype=media.content_type(name), max_age=3600, conditional=True)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Content-Disposition"] = "inline"
+    return response
+
+
+from . import authoring_views  # noqa: E402,F401  (registers the trainers' pages on bp)

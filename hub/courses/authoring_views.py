@@ -1,0 +1,344 @@
+"""Trainers' pages: create and edit courses, sections and lessons, preview Markdown,
+reorder, publish, upload images, and move courses in and out as zip archives.
+Every page needs ``course.author``: learners get 403, visitors are sent to log in."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from ..extensions import db
+from ..forms import EmptyForm
+from ..permissions import can, ensure
+from . import authoring, content, content_export, media, services
+from .forms import CourseForm, ImageForm, ImportForm, LessonForm, SectionForm
+from .models import Course, Lesson, Section
+from .views import bp
+
+
+def authored_course(slug: str) -> Course:
+    course = services.get_by_slug(slug)
+    if course is None:
+        abort(404)
+    ensure("course.author", course)
+    return course
+
+
+def authored_lesson(course: Course, slug: str) -> Lesson:
+    lesson = services.get_lesson(course, slug)
+    if lesson is None:
+        abort(404)
+    return lesson
+
+
+def authored_section(course: Course, section_id: int) -> Section:
+    section = db.session.get(Section, section_id)
+    if section is None or section.course_id != course.id or section.archived_at is not None:
+        abort(404)
+    return section
+
+
+def post_checked() -> None:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+
+
+def direction() -> int:
+    value = request.form.get("direction")
+    if value not in ("up", "down"):
+        abort(400)
+    return -1 if value == "up" else 1
+
+
+def to_dashboard(course: Course, anchor: str | None = None) -> Response:
+    return redirect(url_for(".author", slug=course.slug, _anchor=anchor))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new_course():
+    ensure("course.author")
+    form = CourseForm()
+    preview_html = None
+    if form.validate_on_submit():
+        if form.preview.data:
+            preview_html = authoring.preview(form.description_md.data)
+        else:
+            try:
+                course = authoring.create_course(current_user, form.slug.data, **form.values())
+            except authoring.AuthoringError as error:
+                db.session.rollback()
+                form.slug.errors.append(str(error))
+            else:
+                db.session.commit()
+                flash(_("Course created. Add sections and lessons, then publish it."), "success")
+                return to_dashboard(course)
+    return render_template("courses/authoring/course_form.html", form=form, course=None, preview_html=preview_html)
+
+
+@bp.route("/<slug>/author")
+def author(slug: str):
+    course = authored_course(slug)
+    sections = authoring.live_sections(course)
+    lessons = services.live_lessons(course, include_unpublished=True)
+    archived = [lesson for lesson in course.lessons if lesson.archived_at is not None]
+    return render_template("courses/authoring/dashboard.html", course=course, sections=sections,
+                           unsectioned=[x for x in lessons if x.section_id is None or x.section not in sections],
+                           lessons_of={s.id: [x for x in lessons if x.section_id == s.id] for s in sections},
+                           archived=archived, section_form=SectionForm(), trainers=services.trainers_of(course))
+
+
+@bp.route("/<slug>/settings", methods=["GET", "POST"])
+def settings(slug: str):
+    course = authored_course(slug)
+    form = CourseForm()
+    if request.method == "GET":
+        form.fill(course)
+    preview_html = None
+    if form.validate_on_submit():
+        if form.preview.data:
+            preview_html = authoring.preview(form.description_md.data, course)
+        else:
+            try:
+                authoring.update_course(course, **form.values())
+            except authoring.AuthoringError as error:
+                db.session.rollback()
+                form.prerequisites.errors.append(str(error))
+            else:
+                db.session.commit()
+                flash(_("Course settings saved."), "success")
+                return to_dashboard(course)
+    return render_template("courses/authoring/course_form.html", form=form, course=course, preview_html=preview_html)
+
+
+@bp.post("/<slug>/publish")
+def publish_course(slug: str):
+    course = authored_course(slug)
+    post_checked()
+    published = request.form.get("published") == "1"
+    authoring.set_course_published(course, published)
+    db.session.commit()
+    flash(_("The course is published: learners can find it.") if published
+          else _("The course is unpublished: only its trainers see it."), "success")
+    return to_dashboard(course)
+
+
+@bp.post("/<slug>/preview")
+def preview(slug: str):
+    """Server-rendered preview for the editor's script (same renderer as saving)."""
+    course = authored_course(slug)
+    post_checked()
+    return jsonify(html=authoring.preview(request.form.get("text", ""), course))
+
+
+@bp.post("/<slug>/sections")
+def add_section(slug: str):
+    course = authored_course(slug)
+    form = SectionForm()
+    if not form.validate_on_submit():
+        flash(_("Give the section a title (at most 200 characters)."), "error")
+        return to_dashboard(course)
+    section = authoring.add_section(course, form.title.data)
+    db.session.commit()
+    flash(_("Section added."), "success")
+    return to_dashboard(course, f"section-{section.id}")
+
+
+@bp.post("/<slug>/sections/<int:section_id>/rename")
+def rename_section(slug: str, section_id: int):
+    course = authored_course(slug)
+    section = authored_section(course, section_id)
+    post_checked()
+    title = (request.form.get("title") or "").strip()
+    if not title or len(title) > 200:
+        flash(_("Give the section a title (at most 200 characters)."), "error")
+        return to_dashboard(course, f"section-{section.id}")
+    authoring.rename_section(section, title)
+    db.session.commit()
+    flash(_("Section renamed."), "success")
+    return to_dashboard(course, f"section-{section.id}")
+
+
+@bp.post("/<slug>/sections/<int:section_id>/move")
+def move_section(slug: str, section_id: int):
+    course = authored_course(slug)
+    section = authored_section(course, section_id)
+    post_checked()
+    authoring.move_section(section, direction())
+    db.session.commit()
+    return to_dashboard(course, f"section-{section.id}")
+
+
+@bp.post("/<slug>/sections/<int:section_id>/remove")
+def remove_section(slug: str, section_id: int):
+    course = authored_course(slug)
+    section = authored_section(course, section_id)
+    post_checked()
+    authoring.remove_section(section)
+    db.session.commit()
+    flash(_("Section removed; its lessons are kept without a section."), "success")
+    return to_dashboard(course)
+
+
+def _lesson_form(course: Course, form: LessonForm) -> dict:
+    sections = {s.id: s for s in authoring.live_sections(course)}
+    form.section.choices = [(0, _("(no section)"))] + [(s.id, s.title) for s in sections.values()]
+    return sections
+
+
+def _editor(course: Course, form: LessonForm, lesson: Lesson | None, preview_html: str | None, status: int = 200):
+    images = media.list_media(current_app.config["UPLOAD_PATH"], course.id)
+    return render_template("courses/authoring/lesson_form.html", course=course, form=form, lesson=lesson,
+                           preview_html=preview_html, images=images), status
+
+
+@bp.route("/<slug>/lessons/new", methods=["GET", "POST"])
+def new_lesson(slug: str):
+    course = authored_course(slug)
+    form = LessonForm()
+    sections = _lesson_form(course, form)
+    if request.method == "GET":
+        form.section.data = int(request.args.get("section", "0")) if request.args.get("section", "").isdigit() else 0
+    if form.validate_on_submit():
+        if form.preview.data:
+            return _editor(course, form, None, authoring.preview(form.body_md.data, course))
+        try:
+            lesson = authoring.add_lesson(course, slug=form.slug.data, **form.values(sections))
+        except authoring.AuthoringError as error:
+            db.session.rollback()
+            form.slug.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Lesson saved."), "success")
+            return redirect(url_for(".edit_lesson", slug=course.slug, lesson_slug=lesson.slug))
+    return _editor(course, form, None, None)
+
+
+@bp.route("/<slug>/lessons/<lesson_slug>/edit", methods=["GET", "POST"])
+def edit_lesson(slug: str, lesson_slug: str):
+    course = authored_course(slug)
+    lesson = authored_lesson(course, lesson_slug)
+    form = LessonForm(obj=lesson if request.method == "GET" else None)
+    sections = _lesson_form(course, form)
+    if request.method == "GET":
+        form.section.data = lesson.section_id if lesson.section_id in sections else 0
+    if form.validate_on_submit():
+        if form.preview.data:
+            return _editor(course, form, lesson, authoring.preview(form.body_md.data, course))
+        authoring.update_lesson(lesson, **form.values(sections))
+        db.session.commit()
+        flash(_("Lesson saved."), "success")
+        return redirect(url_for(".edit_lesson", slug=course.slug, lesson_slug=lesson.slug))
+    return _editor(course, form, lesson, None)
+
+
+@bp.post("/<slug>/lessons/<lesson_slug>/move")
+def move_lesson(slug: str, lesson_slug: str):
+    course = authored_course(slug)
+    lesson = authored_lesson(course, lesson_slug)
+    post_checked()
+    if lesson.archived_at is None:
+        authoring.move_lesson(lesson, direction())
+        db.session.commit()
+    return to_dashboard(course, f"lesson-{lesson.id}")
+
+
+@bp.post("/<slug>/lessons/<lesson_slug>/publish")
+def publish_lesson(slug: str, lesson_slug: str):
+    course = authored_course(slug)
+    lesson = authored_lesson(course, lesson_slug)
+    post_checked()
+    published = request.form.get("published") == "1"
+    authoring.set_lesson_published(lesson, published)
+    db.session.commit()
+    flash(_("Lesson published.") if published else _("Lesson unpublished: learners no longer see it."), "success")
+    return to_dashboard(course, f"lesson-{lesson.id}")
+
+
+@bp.post("/<slug>/lessons/<lesson_slug>/archive")
+def archive_lesson(slug: str, lesson_slug: str):
+    course = authored_course(slug)
+    lesson = authored_lesson(course, lesson_slug)
+    post_checked()
+    if request.form.get("restore") == "1":
+        authoring.restore_lesson(lesson)
+        flash(_("Lesson restored."), "success")
+    else:
+        authoring.archive_lesson(lesson)
+        flash(_("Lesson archived. Learners' progress on it is kept; you can restore it below."), "success")
+    db.session.commit()
+    return to_dashboard(course)
+
+
+@bp.route("/<slug>/images", methods=["GET", "POST"])
+def images(slug: str):
+    course = authored_course(slug)
+    form = ImageForm()
+    upload = current_app.config["UPLOAD_PATH"]
+    status = 200
+    if form.validate_on_submit():
+        max_bytes = int(current_app.config.get("COURSE_IMAGE_MAX_BYTES", media.DEFAULT_MAX_BYTES))
+        data = form.image.data.read(max_bytes + 1)
+        try:
+            name = media.store_upload(upload, course.id, data, max_bytes)
+        except media.MediaError as error:
+            form.image.errors.append({
+                "empty": _("The file is empty."),
+                "too_large": _("The image is larger than %(kb)d KB.", kb=max_bytes // 1024),
+            }.get(error.code, _("Only PNG, JPEG, GIF and WebP images can be uploaded.")))
+            status = 400
+        else:
+            flash(_("Image uploaded. Put it in a lesson with: %(code)s", code=f"![{_('description')}](images/{name})"),
+                  "success")
+            return redirect(url_for(".images", slug=course.slug))
+    elif form.is_submitted():
+        status = 400
+    return render_template("courses/authoring/images.html", course=course, form=form,
+                           images=media.list_media(upload, course.id),
+                           max_kb=int(current_app.config.get("COURSE_IMAGE_MAX_BYTES", media.DEFAULT_MAX_BYTES)) // 1024
+                           ), status
+
+
+@bp.post("/<slug>/images/<name>/delete")
+def delete_image(slug: str, name: str):
+    course = authored_course(slug)
+    post_checked()
+    if media.delete_media(current_app.config["UPLOAD_PATH"], course.id, name):
+        flash(_("Image deleted."), "success")
+    return redirect(url_for(".images", slug=course.slug))
+
+
+@bp.route("/<slug>/export.zip")
+def export(slug: str):
+    course = authored_course(slug)
+    data = content_export.export_zip(course)
+    response = current_app.response_class(data, mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="{content_export.folder_name(course)}.zip"'
+    return response
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_archive():
+    ensure("course.author")
+    form = ImportForm()
+    problems: list = []
+    report = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            report = content.import_upload(form.archive.data.stream,
+                                           may_update=lambda c: can(current_user, "course.author", c))
+        except content.ImportFailed as error:
+            problems, report = error.errors, error.report
+        except content.ContentError as error:
+            problems = error.errors
+        for created in report.created if report else []:
+            authoring.add_trainer(services.get_by_slug(created), current_user)
+        db.session.commit()
+        if report and report.courses and not problems:
+            flash(_("Imported: %(summary)s.", summary=report.summary()), "success")
+            return redirect(url_for(".author", slug=report.courses[0]))
+        status = 400 if problems else 200
+    elif form.is_submitted():
+        status = 400
+    return render_template("courses/authoring/import.html", form=form, problems=problems, report=report), status

@@ -1,0 +1,116 @@
+"""Self-enrolment and lesson progress. Callers commit; signals go out before the
+commit so progress and certificates react in the same transaction."""
+from __future__ import annotations
+
+import hmac
+from datetime import date
+
+from flask import current_app
+from flask_babel import format_date
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from .. import signals
+from ..database import utcnow
+from ..extensions import db
+from . import hooks
+from .models import Course, Enrolment, Lesson, LessonProgress
+
+
+class EnrolmentError(ValueError):
+    """Self-enrolment refused; the message says why, for the learner."""
+
+
+def active_count(course: Course) -> int:
+    return db.session.scalar(select(func.count()).select_from(Enrolment)
+                             .where(Enrolment.course_id == course.id, Enrolment.status == "active")) or 0
+
+
+def places_left(course: Course) -> int | None:
+    return None if course.capacity is None else max(0, course.capacity - active_count(course))
+
+
+def enrolment_problem(user, course: Course, today: date | None = None) -> str | None:
+    """Why ``user`` cannot enrol now (key aside), or None."""
+    today = today or utcnow().date()
+    if not course.published:
+        return _("This course is not published yet.")
+    if course.enrolment_mode == "closed":
+        return _("Self-enrolment is closed for this course. Ask a trainer to enrol you.")
+    if course.enrol_opens and today < course.enrol_opens:
+        return _("Enrolment opens on %(date)s.", date=format_date(course.enrol_opens, "long"))
+    if course.enrol_closes and today > course.enrol_closes:
+        return _("Enrolment closed on %(date)s.", date=format_date(course.enrol_closes, "long"))
+    if course.capacity is not None and active_count(course) >= course.capacity:
+        return _("This course is full: all %(n)d places are taken.", n=course.capacity)
+    for check in hooks.enrolment_checks:
+        message = check(user, course)
+        if message:
+            return str(message)
+    return None
+
+
+def enrol(user, course: Course, key: str | None = None, today: date | None = None) -> Enrolment:
+    """Enrol ``user`` (or bring back an earlier enrolment with its history).
+    Raises EnrolmentError with the reason when the course's rules refuse."""
+    existing = db.session.scalar(select(Enrolment).where(Enrolment.user_id == user.id,
+                                                         Enrolment.course_id == course.id))
+    if existing is not None and existing.status == "active":
+        return existing
+    # Serialise enrolments of one course so the capacity holds (SQLite already
+    # serialises writers; PostgreSQL locks the course row).
+    db.session.execute(select(Course.id).where(Course.id == course.id).with_for_update())
+    problem = enrolment_problem(user, course, today)
+    if problem:
+        raise EnrolmentError(problem)
+    if course.enrolment_mode == "key":
+        given = (key or "").strip()
+        if not given:
+            raise EnrolmentError(_("This course needs an enrolment key. Your trainer gives it to you."))
+        if not hmac.compare_digest(given.encode(), (course.enrolment_key or "").encode()):
+            raise EnrolmentError(_("That enrolment key is not correct. Check it with your trainer and try again."))
+    if existing is None:
+        existing = Enrolment(user_id=user.id, course_id=course.id)
+        db.session.add(existing)
+    existing.status, existing.unenrolled_at = "active", None
+    existing.enrolled_at = utcnow()
+    db.session.flush()
+    signals.enrolled.send(current_app._get_current_object(), user=user, enrolment=existing)
+    return existing
+
+
+def unenrol(user, course: Course) -> Enrolment | None:
+    """Leave the course; the enrolment row and all progress stay for history."""
+    row = db.session.scalar(select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id,
+                                                    Enrolment.status == "active"))
+    if row is not None:
+        row.status, row.unenrolled_at = "unenrolled", utcnow()
+    return row
+
+
+def record_view(user, lesson: Lesson) -> LessonProgress:
+    """The first time a learner opens a lesson (call inside write_transaction)."""
+    row = db.session.scalar(select(LessonProgress).where(LessonProgress.user_id == user.id,
+                                                         LessonProgress.lesson_id == lesson.id))
+    if row is None:
+        row = LessonProgress(user_id=user.id, lesson_id=lesson.id, first_viewed_at=utcnow())
+        try:
+            with db.session.begin_nested():
+                db.session.add(row)
+        except IntegrityError:  # a parallel request recorded it first
+            row = db.session.scalar(select(LessonProgress).where(LessonProgress.user_id == user.id,
+                                                                 LessonProgress.lesson_id == lesson.id))
+    return row
+
+
+def complete_lesson(user, lesson: Lesson) -> bool:
+    """Mark the lesson complete; True if it was not complete before. Sends
+    ``lesson_completed`` (once) before the caller commits."""
+    row = record_view(user, lesson)
+    if row.completed_at is not None:
+        return False
+    row.completed_at = utcnow()
+    db.session.flush()
+    signals.lesson_completed.send(current_app._get_current_object(), user=user, lesson=lesson)
+    return True

@@ -1,0 +1,117 @@
+"""Images stored with a course: outside static, under the instance upload folder,
+typed by their content (never by the name a browser sent), with server-made names."""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+IMAGE_EXTENSIONS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".gif": "gif", ".webp": "webp"}
+CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
+EXTENSION_FOR = {"png": ".png", "jpeg": ".jpg", "gif": ".gif", "webp": ".webp"}
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+MEDIA_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,80}\.(png|jpe?g|gif|webp)$", re.IGNORECASE)
+
+
+class MediaError(ValueError):
+    """An upload the hub refuses; ``code`` is one of empty, too_large, not_image."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def sniff_image(head: bytes) -> str | None:
+    """The image type from the file's first bytes (PNG, JPEG, GIF, WebP), else None."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "gif"
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    return None
+
+
+@dataclass
+class MediaFile:
+    name: str
+    size: int
+
+    @property
+    def content_type(self) -> str:
+        return content_type(self.name)
+
+
+def content_type(name: str) -> str:
+    return CONTENT_TYPES[IMAGE_EXTENSIONS[Path(name).suffix.lower()]]
+
+
+def media_root(upload_path: str | Path, course_id: int) -> Path:
+    return Path(upload_path) / "courses" / str(int(course_id))
+
+
+def media_file(upload_path: str | Path, course_id: int, name: str) -> Path | None:
+    """The stored file called ``name``, or None (bad name, missing file)."""
+    if not MEDIA_NAME.match(name or ""):
+        return None
+    path = media_root(upload_path, course_id) / name
+    return path if path.is_file() else None
+
+
+def list_media(upload_path: str | Path, course_id: int) -> list[MediaFile]:
+    folder = media_root(upload_path, course_id)
+    if not folder.is_dir():
+        return []
+    return [MediaFile(p.name, p.stat().st_size) for p in sorted(folder.iterdir())
+            if p.is_file() and MEDIA_NAME.match(p.name)]
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, target)
+
+
+def store_upload(upload_path: str | Path, course_id: int, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """Save an uploaded image and return its new name. Raises MediaError for files
+    that are too large or not a PNG, JPEG, GIF or WebP image."""
+    if not data:
+        raise MediaError("empty", "The file is empty.")
+    if len(data) > max_bytes:
+        raise MediaError("too_large", f"The image is larger than {max_bytes // 1024} KB.")
+    kind = sniff_image(data[:16])
+    if kind is None:
+        raise MediaError("not_image", "Only PNG, JPEG, GIF and WebP images can be uploaded.")
+    name = secrets.token_hex(8) + EXTENSION_FOR[kind]
+    _write_atomically(media_root(upload_path, course_id) / name, data)
+    return name
+
+
+def delete_media(upload_path: str | Path, course_id: int, name: str) -> bool:
+    path = media_file(upload_path, course_id, name)
+    if path is None:
+        return False
+    path.unlink()
+    return True
+
+
+def copy_in(upload_path: str | Path, course_id: int, images: list[Path]) -> None:
+    """Imported images (already validated) replace stored files of the same name."""
+    for image in images:
+        _write_atomically(media_root(upload_path, course_id) / image.name, image.read_bytes())
+
+
+def copy_out(upload_path: str | Path, course_id: int, folder: Path) -> list[str]:
+    files = list_media(upload_path, course_id)
+    if files:
+        (folder / "images").mkdir(parents=True, exist_ok=True)
+    for item in files:
+        shutil.copyfile(media_root(upload_path, course_id) / item.name, folder / "images" / item.name)
+    return [item.name for item in files]
