@@ -60,6 +60,7 @@ def import_models() -> None:
     from .accounts import models as _accounts  # noqa: F401
     from .courses import models as _courses  # noqa: F401
     from .certificates import models as _certificates  # noqa: F401
+    from .quizzes import models as _quizzes  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
@@ -74,6 +75,8 @@ def register_blueprints(app: Flask) -> None:
     from .progress.views import bp as progress_bp
     for blueprint in (progress_bp, certificates_bp):
         app.register_blueprint(blueprint)
+    from .quizzes.views import bp as quizzes_bp
+    app.register_blueprint(quizzes_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

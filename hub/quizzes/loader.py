@@ -1,0 +1,176 @@
+"""Quizzes in course folders: the ``quizzes:`` list of course.md and the GIFT (or
+Moodle XML) files it names. Registered in ``hub.courses.hooks.content_loaders``.
+
+Re-importing keeps attempts: questions are found again by course + category + name
+and updated in place; slots are kept per question. Questions of a quiz's own
+category that left the file are archived (hidden from new attempts, kept for history)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from ..courses import hooks
+from ..extensions import db
+from . import bank, editing, gift, moodle_xml
+from .models import Question, Quiz, QuizSlot
+from .services import QuizError
+
+KNOWN_KEYS = {"slug", "file", "draw", *editing.SETTING_KEYS}
+
+
+def _content_error(path, line, problem):
+    from ..courses.content import ContentError
+    return ContentError(path, line, problem)
+
+
+class QuizContentLoader:
+    def load(self, course, folder, meta: dict, errors: list) -> None:
+        folder = Path(folder)
+        items = meta.get("quizzes") or []
+        course_md = f"{folder.name}/course.md"
+        if not isinstance(items, list):
+            errors.append(_content_error(course_md, None, "quizzes: must be a list of quizzes"))
+            return
+        db.session.flush()
+        sections = {s.slug: s for s in course.sections}
+        seen: set[str] = set()
+        for position, item in enumerate(items):
+            problem = self._check_item(item, seen)
+            if problem:
+                errors.append(_content_error(course_md, None, problem))
+                continue
+            seen.add(item["slug"])
+            self._load_quiz(course, folder, item, position, sections, errors)
+
+    @staticmethod
+    def _check_item(item, seen: set[str]) -> str | None:
+        if not isinstance(item, dict):
+            return "quizzes: each quiz is a mapping with slug, title and file"
+        missing = [key for key in ("slug", "title", "file") if not item.get(key)]
+        if missing:
+            return f"quizzes: a quiz has no {missing[0]}"
+        if not editing.SLUG.match(str(item["slug"])):
+            return f"quizzes: slug “{item['slug']}” must use lower-case letters, digits and hyphens"
+        if item["slug"] in seen:
+            return f"quizzes: the slug “{item['slug']}” is used twice"
+        unknown = sorted(set(item) - KNOWN_KEYS)
+        if unknown:
+            return (f"quizzes ({item['slug']}): unknown setting “{unknown[0]}”; known settings: "
+                    f"{', '.join(sorted(KNOWN_KEYS))}")
+        return None
+
+    def _load_quiz(self, course, folder: Path, item: dict, position: int, sections: dict, errors: list) -> None:
+        slug = item["slug"]
+        path = folder / item["file"]
+        if not path.is_file():
+            errors.append(_content_error(f"{folder.name}/course.md", None,
+                                         f"quizzes ({slug}): file {item['file']} not found"))
+            return
+        label = f"{folder.name}/{item['file']}"
+        result = bank.read_file(path.name, path.read_bytes())
+        for problem in result.errors:
+            if problem.unit == "line":
+                errors.append(_content_error(label, problem.line or None, problem.message))
+            else:
+                errors.append(_content_error(label, None, str(problem)))
+        if result.errors:
+            return
+        if not result.questions:
+            errors.append(_content_error(label, None, "the file has no questions"))
+            return
+        quiz = db.session.scalar(select(Quiz).where(Quiz.course_id == course.id, Quiz.slug == slug))
+        if quiz is None:
+            quiz = Quiz(course_id=course.id, slug=slug, title=item["title"], feedback_bands=[],
+                        review_after_submit=None, review_after_close=None)
+            db.session.add(quiz)
+        settings = {key: item[key] for key in editing.SETTING_KEYS if key in item}
+        settings.setdefault("position", position)
+        settings.setdefault("published", True)
+        for key in ("review_after_submit", "review_after_close"):
+            settings.setdefault(key, None)
+        try:
+            editing.apply_settings(quiz, settings, sections)
+            draw = item.get("draw")
+            if draw is not None:
+                draw = editing._int(draw, "draw", 1, len(result.questions))
+        except QuizError as error:
+            errors.append(_content_error(f"{folder.name}/course.md", None, f"quizzes ({slug}): {error}"))
+            return
+        quiz.source_file = item["file"]
+        quiz.archived_at = None
+        db.session.flush()
+        questions = []
+        for draft in result.questions:
+            try:
+                question, _created = bank.save_draft(course, draft, default_category=slug)
+            except bank.BankError as error:
+                errors.append(_content_error(label, draft.line or None, str(error)))
+                return
+            questions.append(question)
+        db.session.flush()
+        own = bank.category(course, slug)
+        kept = {q.id for q in questions}
+        for stale in db.session.scalars(select(Question).where(Question.category_id == own.id,
+                                                               Question.archived_at.is_(None))):
+            if stale.id not in kept:
+                bank.delete_question(stale)
+        self._set_slots(quiz, questions, own, draw)
+
+    @staticmethod
+    def _set_slots(quiz: Quiz, questions: list, own, draw: int | None) -> None:
+        if draw:
+            wanted: list[QuizSlot] = [s for s in quiz.slots if s.random_category_id == own.id][:draw]
+            while len(wanted) < draw:
+                wanted.append(QuizSlot(random_category=own, random_include_subcategories=True, mark=1.0))
+        else:
+            by_question = {s.question_id: s for s in quiz.slots if s.question_id is not None}
+            wanted = [by_question.get(q.id) or QuizSlot(question=q) for q in questions]
+        for slot in list(quiz.slots):
+            if slot not in wanted:
+                quiz.slots.remove(slot)
+                db.session.delete(slot)
+        for position, slot in enumerate(wanted):
+            slot.position = position
+            if slot not in quiz.slots:
+                quiz.slots.append(slot)
+
+    def export(self, course, folder) -> dict:
+        folder = Path(folder)
+        out = []
+        for quiz in db.session.scalars(select(Quiz).where(Quiz.course_id == course.id, Quiz.archived_at.is_(None))
+                                       .order_by(Quiz.position, Quiz.id)):
+            own = bank.category(course, quiz.slug, create=False)
+            fixed = [s.question for s in quiz.slots if s.question is not None]
+            randoms = [s for s in quiz.slots if s.is_random]
+            drafts = []
+            draw = None
+            if randoms and not fixed and own and all(s.random_category_id == own.id for s in randoms):
+                draw = len(randoms)
+                fixed = list(db.session.scalars(select(Question).where(
+                    Question.category_id == own.id, Question.archived_at.is_(None)).order_by(Question.id)))
+            for question in fixed:
+                draft = bank.draft_of(question)
+                if draft.category == quiz.slug:
+                    draft.category = None
+                drafts.append(draft)
+            if any(not gift.can_write(d) for d in drafts):
+                name = Path(quiz.source_file or quiz.slug).stem + ".xml"
+                text = moodle_xml.dumps(drafts)
+            else:
+                name = quiz.source_file if (quiz.source_file or "").endswith(".gift") else f"{quiz.slug}.gift"
+                text = gift.dumps(drafts, comment=f"Questions of the quiz “{quiz.title}” (Moodle GIFT format).")
+            (folder / name).write_text(text, encoding="utf-8")
+            meta = {"slug": quiz.slug, "file": name, **editing.settings_of(quiz)}
+            meta["position"] = quiz.position
+            if draw:
+                meta["draw"] = draw
+            if not meta["intro"]:
+                meta.pop("intro")
+            out.append(meta)
+        return {"quizzes": out} if out else {}
+
+
+loader = QuizContentLoader()
+if not any(isinstance(item, QuizContentLoader) for item in hooks.content_loaders):
+    hooks.content_loaders.append(loader)

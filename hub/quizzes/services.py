@@ -1,0 +1,153 @@
+"""Quiz lookups, permissions, the grade that counts, and the course-outline entry.
+
+Other features use :func:`quiz_for_slug`, :func:`final_grade` and :func:`passed_quiz`
+(progress and completion) and listen to ``hub.signals.quiz_attempt_graded``."""
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..courses import hooks
+from ..courses.models import Course, Enrolment
+from ..courses.services import can_view_course, is_course_trainer
+from ..extensions import db
+from ..permissions import is_member, rule
+from . import grading
+from .models import Attempt, Quiz
+
+
+class QuizError(ValueError):
+    """A quiz action cannot be done; the message is meant for the user."""
+
+
+# --- lookups ----------------------------------------------------------------------------
+
+def quizzes_of(course: Course, include_unpublished: bool = False) -> list[Quiz]:
+    stmt = select(Quiz).where(Quiz.course_id == course.id, Quiz.archived_at.is_(None))
+    if not include_unpublished:
+        stmt = stmt.where(Quiz.published.is_(True))
+    return list(db.session.scalars(stmt.order_by(Quiz.position, Quiz.id)))
+
+
+def quiz_for_slug(course: Course, slug: str) -> Quiz | None:
+    """The course's quiz with ``slug`` (archived ones included: history stays reachable)."""
+    return db.session.scalar(select(Quiz).where(Quiz.course_id == course.id, Quiz.slug == slug))
+
+
+def is_enrolled(user, course: Course) -> bool:
+    if not is_member(user):
+        return False
+    return db.session.scalar(select(Enrolment.id).where(
+        Enrolment.user_id == user.id, Enrolment.course_id == course.id, Enrolment.status == "active")) is not None
+
+
+def finished_attempts(user, quiz: Quiz) -> list[Attempt]:
+    """The learner's counted (non-preview) finished attempts, oldest first."""
+    if not is_member(user):
+        return []
+    return list(db.session.scalars(select(Attempt).where(
+        Attempt.quiz_id == quiz.id, Attempt.user_id == user.id, Attempt.is_preview.is_(False),
+        Attempt.state == "finished").order_by(Attempt.number)))
+
+
+def final_grade(user, quiz: Quiz) -> float | None:
+    """The grade that counts (percent), by the quiz's grading method; None without one."""
+    return grading.final_grade([a.grade for a in finished_attempts(user, quiz)], quiz.grading_method)
+
+
+def passed_quiz(user, quiz: Quiz) -> bool:
+    return grading.passes(final_grade(user, quiz), quiz.pass_grade)
+
+
+def counting_attempt(attempts: list[Attempt], method: str) -> Attempt | None:
+    """The attempt whose grade is the final grade (None for the average method)."""
+    if not attempts or method == "average":
+        return None
+    if method == "first":
+        return attempts[0]
+    if method == "last":
+        return attempts[-1]
+    graded = [a for a in attempts if a.grade is not None]
+    return max(graded, key=lambda a: (a.grade, -a.number)) if graded else None
+
+
+# --- permissions --------------------------------------------------------------------------
+
+@rule("quiz.view")
+def can_view_quiz(user, quiz: Quiz) -> bool:
+    if quiz is None or not can_view_course(user, quiz.course):
+        return False
+    if quiz.archived_at is not None or not quiz.published:
+        return is_course_trainer(user, quiz.course)
+    return True
+
+
+@rule("quiz.attempt")
+def can_attempt(user, quiz: Quiz) -> bool:
+    """Enrolled learners attempt published quizzes of published courses."""
+    if not is_member(user) or quiz is None or quiz.archived_at is not None or not quiz.published:
+        return False
+    if not quiz.course.published or quiz.course.archived_at is not None:
+        return False
+    return is_enrolled(user, quiz.course)
+
+
+@rule("quiz.manage")
+def can_manage(user, obj) -> bool:
+    """Trainers of the course (and administrators) edit its bank and quizzes, preview,
+    see results and grade essays. ``obj`` is a Course or a Quiz."""
+    course = obj.course if isinstance(obj, Quiz) else obj
+    return course is not None and is_member(user) and is_course_trainer(user, course)
+
+
+@rule("quiz.review_attempt")
+def can_review_attempt(user, attempt: Attempt) -> bool:
+    if attempt is None or not is_member(user):
+        return False
+    return attempt.user_id == user.id or is_course_trainer(user, attempt.quiz.course)
+
+
+# --- course outline -------------------------------------------------------------------------
+
+_DETAIL = {
+    "highest": lambda grade: _("Best grade %(grade)s%%", grade=format_percent(grade)),
+    "average": lambda grade: _("Average grade %(grade)s%%", grade=format_percent(grade)),
+    "first": lambda grade: _("First attempt %(grade)s%%", grade=format_percent(grade)),
+    "last": lambda grade: _("Last attempt %(grade)s%%", grade=format_percent(grade)),
+}
+
+
+def format_percent(value: float | None) -> str:
+    if value is None:
+        return "–"
+    rounded = round(value, 1)
+    return str(int(rounded)) if rounded == int(rounded) else f"{rounded:.1f}"
+
+
+OUTLINE_OFFSET = 100_000  # quizzes come after the lessons of their section
+
+
+@hooks.outline_provider
+def quiz_outline(course: Course, user) -> list[hooks.OutlineItem]:
+    """One item per published quiz; trainers also see unpublished ones, marked so."""
+    trainer = is_member(user) and is_course_trainer(user, course)
+    required = set((course.completion_rules or {}).get("quizzes") or [])
+    enrolled = is_enrolled(user, course)
+    items = []
+    for quiz in quizzes_of(course, include_unpublished=trainer):
+        done, detail = None, ""
+        if enrolled:
+            grade = final_grade(user, quiz)
+            done = grading.passes(grade, quiz.pass_grade)
+            if grade is not None:
+                detail = _DETAIL.get(quiz.grading_method, _DETAIL["highest"])(grade)
+            elif finished_attempts(user, quiz):
+                detail = _("Waiting for grading")
+        if not quiz.published:
+            detail = _("Not published")
+        items.append(hooks.OutlineItem(
+            kind="quiz", section_id=quiz.section_id, position=OUTLINE_OFFSET + quiz.position, title=quiz.title,
+            url=url_for("quizzes.quiz", course_slug=course.slug, quiz_slug=quiz.slug),
+            done=done, required=quiz.slug in required, detail=detail, obj=quiz))
+    return items
