@@ -9,6 +9,10 @@ from hub.courses.models import Course, Lesson, Section
 from hub.database import utcnow
 from hub.extensions import db
 
+# The quiz tables must be in the metadata before the test database is created
+# (imported at collection time, also while hub.import_models does not list them).
+from hub.quizzes import models as _quiz_models  # noqa: E402,F401
+
 _counter = itertools.count(1)
 
 

@@ -28,7 +28,7 @@ class Certificate(db.Model):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
-    live: Mapped[bool | None] = mapped_column(Boolean, default=True)
+    live: Mapped[bool | None] = mapped_column(Boolean)  # set explicitly: True, or NULL once revoked
 
     learner_name: Mapped[str] = mapped_column(String(120))
     course_title: Mapped[str] = mapped_column(String(200))

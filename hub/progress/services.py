@@ -218,7 +218,13 @@ def _complete(user, course: Course, enrolment: Enrolment) -> bool:
 def evaluate(user, course: Course) -> CourseProgress | None:
     """Re-measure the learner; complete the enrolment (same transaction) when every
     rule is met. A completed enrolment stays completed whatever changes later."""
-    enrolment = enrolment_of(user, course)
+    # Lock the enrolment row (PostgreSQL; SQLite writers are serialised already):
+    # two requests completing the last two lessons at once then measure one after
+    # the other, so the second sees the first's lesson and completes the course.
+    enrolment = db.session.scalar(select(Enrolment).where(Enrolment.user_id == user.id,
+                                                          Enrolment.course_id == course.id)
+                                  .with_for_update().execution_options(populate_existing=True)) \
+        if is_member(user) else None
     if enrolment is None or enrolment.status != ACTIVE:
         return None
     progress = course_progress(user, course, enrolment)
