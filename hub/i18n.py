@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable, Mapping, TypeVar
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 T = TypeVar("T")
@@ -23,6 +23,8 @@ def ui_languages() -> list[str]:
 
 def select_locale() -> str:
     """User setting → session choice → Accept-Language → default."""
+    if not has_request_context():  # CLI commands, background threads: messages in the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     supported = ui_languages()
     if getattr(current_user, "is_authenticated", False) and current_user.language in supported:
         return current_user.language

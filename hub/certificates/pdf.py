@@ -36,6 +36,17 @@ def hours_text(hours: float) -> str:
     return format_decimal(round(hours or 0, 1), format="#,##0.#")
 
 
+def _fitting_size(pdf: FPDF, text: str, largest: float, smallest: float) -> float:
+    """The largest bold size (down to ``smallest``) at which ``text`` fits one line."""
+    size = largest
+    while size > smallest:
+        pdf.set_font(FONT, "B", size)
+        if pdf.get_string_width(text) <= pdf.epw:
+            break
+        size -= 2
+    return size
+
+
 def render_certificate(cert: Certificate, verify_url: str) -> bytes:
     pdf = FPDF(orientation="landscape", unit="mm", format="A4")
     pdf.set_auto_page_break(False)
@@ -66,7 +77,7 @@ def render_certificate(cert: Certificate, verify_url: str) -> bytes:
     line(cert.issuer.upper(), 12, "B", BRAND, gap=6)
     line(_("Certificate of completion"), 30, "B", BRAND, gap=8)
     line(_("This certifies that"), 14, color=MUTED, gap=3)
-    line(cert.learner_name, 28, "B", gap=5)
+    line(cert.learner_name, _fitting_size(pdf, cert.learner_name, 28, 16), "B", gap=5)
     line(_("has completed the course"), 14, color=MUTED, gap=3)
     line(cert.course_title, 20, "B", gap=7)
 
