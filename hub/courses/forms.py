@@ -56,9 +56,13 @@ class CourseForm(FlaskForm):
     preview = SubmitField(_l("Preview description"))
     submit = SubmitField(_l("Save course"))
 
-    def validate_enrolment_key(self, field):
-        if self.enrolment_mode.data == "key" and not (field.data or "").strip():
-            raise ValidationError(_l("Give the key learners must enter, or choose open enrolment."))
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.enrolment_mode.data == "key" and not (self.enrolment_key.data or "").strip():
+            self.enrolment_key.errors = [*self.enrolment_key.errors,
+                                         _l("Give the key learners must enter, or choose open enrolment.")]
+            ok = False
+        return ok
 
     def validate_enrol_closes(self, field):
         if field.data and self.enrol_opens.data and field.data < self.enrol_opens.data:

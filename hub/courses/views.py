@@ -89,7 +89,7 @@ def enrol(slug: str):
     if not form.validate_on_submit():
         abort(400)
     try:
-        enrolments.enrol(current_user, course, form.key.data)
+        enrolments.enrol(current_user._get_current_object(), course, form.key.data)
     except enrolments.EnrolmentError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -149,7 +149,7 @@ def complete(slug: str, lesson_slug: str):
     if services.active_enrolment(current_user, course) is None:
         flash(_("Enrol in the course to record your progress."), "error")
         return redirect(url_for(".course", slug=slug))
-    enrolments.complete_lesson(current_user, lesson)
+    enrolments.complete_lesson(current_user._get_current_object(), lesson)
     db.session.commit()
     following = services.neighbours(course, lesson, current_user)[1]
     if following is not None:
