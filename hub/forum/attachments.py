@@ -1,0 +1,97 @@
+"""Storing and serving attachments. Files live under ``<UPLOAD_PATH>/forum`` with
+random names; the original name is only shown, never used as a path."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app, send_file
+from flask_babel import gettext as _
+
+from ..extensions import db
+from .files import HEAD_BYTES, safe_filename, sniff
+from .models import Attachment
+
+
+class AttachmentError(ValueError):
+    """An upload the forum refuses; ``str()`` is the message for the member."""
+
+
+@dataclass
+class Upload:
+    data: bytes
+    content_type: str
+    filename: str
+
+
+def max_bytes() -> int:
+    return int(current_app.config.get("FORUM_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024))
+
+
+def max_count() -> int:
+    return int(current_app.config.get("FORUM_MAX_ATTACHMENTS", 5))
+
+
+def check_uploads(files) -> list[Upload]:
+    """Read and check every uploaded file before anything is saved."""
+    files = [f for f in (files or []) if f and getattr(f, "filename", "")]
+    if len(files) > max_count():
+        raise AttachmentError(_("Attach at most %(n)d files to one post.", n=max_count()))
+    uploads = []
+    limit = max_bytes()
+    for storage in files:
+        data = storage.stream.read(limit + 1)
+        name = storage.filename or "file"
+        if len(data) > limit:
+            raise AttachmentError(_("%(name)s is larger than %(mb)s MB.", name=name,
+                                    mb=f"{limit / (1024 * 1024):.3g}"))
+        if not data:
+            raise AttachmentError(_("%(name)s is empty.", name=name))
+        kind = sniff(data[:HEAD_BYTES])
+        if kind is None:
+            raise AttachmentError(_("%(name)s is not an image (PNG, JPEG, GIF, WebP) or a PDF document.", name=name))
+        content_type, extension = kind
+        uploads.append(Upload(data, content_type, safe_filename(name, extension)))
+    return uploads
+
+
+def _root() -> Path:
+    return Path(current_app.config["UPLOAD_PATH"]) / "forum"
+
+
+def path_of(attachment: Attachment) -> Path:
+    return _root() / attachment.stored_name[:2] / attachment.stored_name
+
+
+def store(uploads: list[Upload], post, user) -> list[Attachment]:
+    """Write the files and add their rows. A rolled-back post leaves an orphan file
+    at worst, never a row without its file."""
+    saved = []
+    for upload in uploads:
+        stored_name = secrets.token_hex(16)
+        path = _root() / stored_name[:2] / stored_name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(upload.data)
+        attachment = Attachment(post_id=post.id, user_id=user.id, filename=upload.filename, stored_name=stored_name,
+                                content_type=upload.content_type, size=len(upload.data))
+        db.session.add(attachment)
+        saved.append(attachment)
+    return saved
+
+
+SANDBOX_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+
+
+def serve(attachment: Attachment):
+    """Images inline, PDFs as downloads; the browser may not sniff or run anything."""
+    path = path_of(attachment)
+    if not path.is_file():
+        from flask import abort
+        abort(404)
+    response = send_file(path, mimetype=attachment.content_type, as_attachment=not attachment.is_image,
+                         download_name=attachment.filename, max_age=3600, conditional=True)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = SANDBOX_CSP
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response

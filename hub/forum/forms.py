@@ -1,0 +1,90 @@
+"""Forum forms: they validate; services act."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, HiddenField, MultipleFileField, SelectField, SelectMultipleField, StringField,
+                     TextAreaField)
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..i18n import LANGUAGE_NAMES
+from .models import EMAIL_MODES, FLAG_REASONS, FORUM_KINDS
+
+KIND_LABELS = {"standard": _l("Standard discussion"), "qa": _l("Questions and answers"),
+               "announcements": _l("Announcements")}
+EMAIL_LABELS = {"off": _l("No e-mail"), "immediate": _l("E-mail each post at once"),
+                "digest": _l("One daily digest e-mail")}
+FLAG_LABELS = {"spam": _l("Spam or advertising"), "offensive": _l("Offensive or disrespectful"),
+               "personal_data": _l("Identifies a client or shares personal data"),
+               "off_topic": _l("Off topic"), "other": _l("Something else")}
+ACTION_LABELS = {"pin": _l("Pinned"), "unpin": _l("Unpinned"), "lock": _l("Locked"), "unlock": _l("Unlocked"),
+                 "move": _l("Moved"), "split": _l("Split"), "hide": _l("Hid a post"), "restore": _l("Restored a post"),
+                 "dismiss_flags": _l("Dismissed flags")}
+SORT_LABELS = {"activity": _l("Latest activity"), "newest": _l("Newest topics"), "replies": _l("Most replies")}
+
+
+def language_choices():
+    return sorted(LANGUAGE_NAMES.items(), key=lambda item: item[1])
+
+
+class PostForm(FlaskForm):
+    """New topic, reply and edit. The title is only used (and required) for topics."""
+
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
+    body = TextAreaField(_l("Message"), validators=[DataRequired(message=_l("Write something before posting.")),
+                                                    Length(max=20000)])
+    language = SelectField(_l("Language of your post"), choices=language_choices(), validators=[DataRequired()])
+    attachments = MultipleFileField(_l("Attach images or PDF files"))
+    draft = HiddenField()
+
+
+class FlagForm(FlaskForm):
+    reason = SelectField(_l("Why should a moderator look at this post?"),
+                         choices=[(r, FLAG_LABELS[r]) for r in FLAG_REASONS], validators=[DataRequired()])
+    details = TextAreaField(_l("Details (optional)"), validators=[Optional(), Length(max=1000)])
+
+
+class HideForm(FlaskForm):
+    reason = StringField(_l("Reason (shown to the author and moderators)"), validators=[Optional(), Length(max=300)])
+
+
+class MoveForm(FlaskForm):
+    forum = SelectField(_l("Move to forum"), coerce=int, validators=[DataRequired()])
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class SplitForm(FlaskForm):
+    posts = MultiCheckboxField(_l("Replies to move"), coerce=int)
+    title = StringField(_l("Title of the new topic"), validators=[DataRequired(), Length(max=200)])
+    forum = SelectField(_l("Forum of the new topic"), coerce=int, validators=[DataRequired()])
+
+
+class CategoryForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+
+
+class ForumForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    slug = StringField(_l("Address"), validators=[DataRequired(), Length(max=80)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+    category_id = SelectField(_l("Category"), coerce=int)
+    kind = SelectField(_l("Type"), choices=[(k, KIND_LABELS[k]) for k in FORUM_KINDS])
+    qa_post_first = BooleanField(_l("Q&A: learners see the other replies only after posting their own"))
+    case_discussion = BooleanField(_l("Case discussions: remind members to anonymise clients"))
+
+
+class SettingsForm(FlaskForm):
+    email_enabled = BooleanField(_l("Send me forum e-mail"))
+    email_mode = SelectField(_l("E-mail for mentions, announcements and new subscriptions"),
+                             choices=[(m, EMAIL_LABELS[m]) for m in EMAIL_MODES])
+    auto_subscribe = BooleanField(_l("Follow the topics I write in"))
+
+
+class SubscribeForm(FlaskForm):
+    email_mode = SelectField(_l("E-mail"), choices=[(m, EMAIL_LABELS[m]) for m in EMAIL_MODES])

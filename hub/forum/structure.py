@@ -1,0 +1,167 @@
+"""The shape of the forum, managed by administrators: categories, site-wide forums,
+their order, the shipped defaults, and the one forum each course has."""
+from __future__ import annotations
+
+import re
+
+from flask_babel import gettext as _
+from sqlalchemy import func, inspect, select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from .models import ANNOUNCEMENTS, FORUM_KINDS, QA, STANDARD, Forum, ForumCategory, Topic
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+# (category, [(slug, title, description, kind, case discussion, Q&A post first)])
+DEFAULTS = [
+    ("General", "Meet colleagues and talk about the work.", [
+        ("general", "General discussion", "Anything about supporting people into society and work.",
+         STANDARD, False, True),
+        ("announcements", "News and announcements", "News from the hub's trainers and administrators.",
+         ANNOUNCEMENTS, False, True),
+        ("ask-a-trainer", "Ask a trainer", "Questions for the trainers; the best answer is marked.",
+         QA, False, False),
+    ]),
+    ("Case discussions", "Anonymised cases from practice: what would you do?", [
+        ("case-discussions", "Case discussions", "Bring an anonymised case and think it through with peers.",
+         STANDARD, True, True),
+    ]),
+    ("Country boards", "Local services, law and practice, in the country's language or English.", [
+        ("spain", "Spain", "España: servicios, normativa y práctica.", STANDARD, True, True),
+        ("italy", "Italy", "Italia: servizi, normativa e pratica.", STANDARD, True, True),
+        ("denmark", "Denmark", "Danmark: tilbud, regler og praksis.", STANDARD, True, True),
+        ("france", "France", "France : services, droit et pratiques.", STANDARD, True, True),
+        ("greece", "Greece", "Ελλάδα: υπηρεσίες, νομοθεσία και πρακτική.", STANDARD, True, True),
+        ("czechia", "Czechia", "Česko: služby, předpisy a praxe.", STANDARD, True, True),
+    ]),
+]
+
+
+class StructureError(ValueError):
+    """A user-facing problem with a category or forum; ``str()`` is the message."""
+
+
+def tables_exist() -> bool:
+    return inspect(db.engine).has_table(Forum.__tablename__)
+
+
+def needs_seed() -> bool:
+    """True on a fresh site: the forum tables exist but hold no forum yet."""
+    return tables_exist() and not db.session.scalar(select(func.count(Forum.id)))
+
+
+def seed_defaults() -> int:
+    """Create the default categories and forums that are missing (by slug); returns
+    how many forums were created. Running it again creates nothing."""
+    created = 0
+    for position, (cat_title, cat_description, forums) in enumerate(DEFAULTS):
+        category = db.session.scalar(select(ForumCategory).where(ForumCategory.title == cat_title))
+        if category is None:
+            category = ForumCategory(title=cat_title, description=cat_description, position=position)
+            db.session.add(category)
+            db.session.flush()
+        for forum_position, (slug, title, description, kind, case, post_first) in enumerate(forums):
+            if db.session.scalar(select(Forum.id).where(Forum.slug == slug)) is not None:
+                continue
+            db.session.add(Forum(category_id=category.id, slug=slug, title=title, description=description, kind=kind,
+                                 case_discussion=case, qa_post_first=post_first, position=forum_position))
+            created += 1
+    db.session.flush()
+    return created
+
+
+def categories() -> list[ForumCategory]:
+    return list(db.session.scalars(select(ForumCategory).order_by(ForumCategory.position, ForumCategory.id)))
+
+
+def site_forums() -> list[Forum]:
+    return list(db.session.scalars(select(Forum).where(Forum.course_id.is_(None))
+                                   .order_by(Forum.category_id, Forum.position, Forum.id)))
+
+
+def get_by_slug(slug: str) -> Forum | None:
+    return db.session.scalar(select(Forum).where(Forum.slug == slug))
+
+
+def save_category(category: ForumCategory | None, *, title: str, description: str) -> ForumCategory:
+    if category is None:
+        last = db.session.scalar(select(func.max(ForumCategory.position))) or 0
+        category = ForumCategory(position=last + 1)
+        db.session.add(category)
+    category.title, category.description = title.strip(), description.strip()
+    db.session.flush()
+    return category
+
+
+def save_forum(forum: Forum | None, *, title: str, slug: str, description: str, category_id: int | None,
+               kind: str, case_discussion: bool, qa_post_first: bool) -> Forum:
+    slug = slug.strip().lower()
+    if not SLUG.match(slug):
+        raise StructureError(_("Use lower-case letters, digits and hyphens for the address."))
+    if slug.startswith("course-") and (forum is None or forum.course_id is None):
+        raise StructureError(_("Addresses starting with “course-” are kept for course forums."))
+    clash = db.session.scalar(select(Forum.id).where(Forum.slug == slug))
+    if clash is not None and (forum is None or clash != forum.id):
+        raise StructureError(_("Another forum already uses this address."))
+    if kind not in FORUM_KINDS:
+        raise StructureError(_("Choose a forum type."))
+    if forum is None:
+        last = db.session.scalar(select(func.max(Forum.position)).where(Forum.category_id == category_id)) or 0
+        forum = Forum(position=last + 1)
+        db.session.add(forum)
+    forum.title, forum.slug, forum.description = title.strip(), slug, description.strip()
+    if forum.course_id is None:
+        forum.category_id = category_id
+    forum.kind, forum.case_discussion, forum.qa_post_first = kind, case_discussion, qa_post_first
+    db.session.flush()
+    return forum
+
+
+def _swap(items: list, item, direction: int) -> None:
+    """Move ``item`` one place up (-1) or down (+1) and renumber the positions."""
+    index = items.index(item)
+    other = index + direction
+    if 0 <= other < len(items):
+        items[index], items[other] = items[other], items[index]
+    for position, each in enumerate(items):
+        each.position = position
+
+
+def move_category(category: ForumCategory, direction: int) -> None:
+    _swap(categories(), category, direction)
+
+
+def move_forum(forum: Forum, direction: int) -> None:
+    siblings = list(db.session.scalars(select(Forum).where(Forum.course_id.is_(None),
+                                                           Forum.category_id == forum.category_id)
+                                       .order_by(Forum.position, Forum.id)))
+    _swap(siblings, forum, direction)
+
+
+def delete_category(category: ForumCategory) -> None:
+    if category.forums:
+        raise StructureError(_("Move or delete the forums of this category first."))
+    db.session.delete(category)
+
+
+def delete_forum(forum: Forum) -> None:
+    if db.session.scalar(select(func.count(Topic.id)).where(Topic.forum_id == forum.id)):
+        raise StructureError(_("Only empty forums can be deleted; move its topics elsewhere first."))
+    db.session.delete(forum)
+
+
+def course_forum(course, create: bool = True) -> Forum | None:
+    """The course's forum, made on first use (callers in GET views wrap this in
+    ``write_transaction``)."""
+    forum = db.session.scalar(select(Forum).where(Forum.course_id == course.id))
+    if forum is None and create:
+        try:
+            with db.session.begin_nested():
+                forum = Forum(course_id=course.id, slug=f"course-{course.slug}"[:80], title=course.title,
+                              description=_("Questions and discussion for participants of this course."),
+                              kind=STANDARD)
+                db.session.add(forum)
+        except IntegrityError:  # another request made it first
+            forum = db.session.scalar(select(Forum).where(Forum.course_id == course.id))
+    return forum
