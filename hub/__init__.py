@@ -61,6 +61,7 @@ def import_models() -> None:
     from .courses import models as _courses  # noqa: F401
     from .certificates import models as _certificates  # noqa: F401
     from .quizzes import models as _quizzes  # noqa: F401
+    from .forum import models as _forum  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
@@ -77,6 +78,8 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     from .quizzes.views import bp as quizzes_bp
     app.register_blueprint(quizzes_bp)
+    from .forum.views import bp as forum_bp
+    app.register_blueprint(forum_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -45,6 +45,12 @@ def prepare_site(echo=click.echo) -> None:
     if not indexer.index_exists():
         count = indexer.rebuild()
         echo(f"Built the search index ({count} documents).")
+    from .forum import structure as forum_structure
+    if forum_structure.needs_seed():
+        from .extensions import db
+        count = forum_structure.seed_defaults()
+        db.session.commit()
+        echo(f"Created the default forums ({count}).")
 
 
 @click.command("setup")
@@ -109,9 +115,10 @@ def create_admin_command(email: str, name: str | None, password: str | None) -> 
 
 def init_app(app: Flask) -> None:
     from .courses.cli import content_cli
+    from .forum.cli import forum_cli
     from .search.cli import search_cli
 
-    for command in (setup_command, serve_command, create_admin_command, content_cli, search_cli):
+    for command in (setup_command, serve_command, create_admin_command, content_cli, search_cli, forum_cli):
         app.cli.add_command(command)
 
 
