@@ -1,0 +1,74 @@
+"""In Chromium: a trainer writes a lesson with the server-rendered preview and
+publishes it; a learner enrols, reads it and marks it complete."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import TEST_PASSWORD
+from tests.course_helpers import import_folder, write_course
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo_course(live_app, tmp_path):
+    with live_app.app_context():
+        import_folder(write_course(tmp_path / "content", "demo", title="Demo course"))
+
+
+def log_out(page, name):
+    page.locator("summary", has_text=name).click()
+    page.get_by_role("button", name="Log out").click()
+
+
+def test_trainer_writes_a_lesson_and_a_learner_completes_it(page, browser_login, make_user, demo_course, axe_check):
+    # Both members exist before the server writes anything: this thread must not
+    # write again after reading (its SQLite snapshot would be stale).
+    learner_email = make_user("learner", display_name="Lena Learner").email
+    browser_login("trainer", display_name="Tomás Trainer")
+    page.goto("/courses/demo/author")
+    assert axe_check() == []
+    section = page.locator("section.author-section", has_text="Practice")
+    section.get_by_role("link", name="Add a lesson here").click()
+    page.get_by_label("Title").fill("Interview guide")
+    page.get_by_label("Lesson text (Markdown)").fill(
+        "## Opening questions\n\n1. What work have you done?\n2. What do you want to learn?\n\n"
+        "!!! tip \"Listen first\"\n    Let the client talk.\n\n<script>window.hacked = true</script>")
+
+    # the preview comes from the server without leaving the page (JS enhancement)
+    url_before = page.url
+    page.get_by_role("button", name="Preview").click()
+    preview = page.locator(".preview-output")
+    preview.locator("h2", has_text="Opening questions").wait_for()
+    assert preview.locator(".admonition.tip").count() == 1
+    assert page.url == url_before
+    assert page.evaluate("window.hacked === undefined")
+    assert axe_check() == []
+
+    page.get_by_label("Published (visible to learners)").check()
+    page.get_by_role("button", name="Save lesson").click()
+    assert page.get_by_text("Lesson saved.").is_visible()
+    page.get_by_role("link", name="View the lesson").click()
+    assert page.get_by_role("heading", name="Interview guide", level=1).is_visible()
+    log_out(page, "Tomás Trainer")
+
+    page.goto("/login")
+    page.get_by_label("Email").fill(learner_email)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto("/courses/demo")
+    assert axe_check() == []
+    page.get_by_role("button", name="Enrol in this course").click()
+    assert page.get_by_text("You are enrolled in “Demo course”").is_visible()
+    page.get_by_role("link", name="Interview guide").click()
+    assert page.get_by_role("heading", name="Opening questions").is_visible()
+    assert page.locator(".prose .admonition.tip").is_visible()
+    assert page.get_by_text("1 minute read").is_visible()
+    assert axe_check() == []
+    page.get_by_role("button", name="Mark as complete").click()
+    assert page.get_by_text("Lesson marked as complete.").is_visible()
+    item = page.locator("li.outline-item", has_text="Interview guide")
+    assert item.get_by_text("Done").is_visible()
+    assert page.evaluate("window.hacked === undefined")
+    assert page.js_errors == []
+    log_out(page, "Lena Learner")
