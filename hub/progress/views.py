@@ -8,11 +8,12 @@ from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..courses.models import Course, Enrolment
 from ..extensions import db
 from ..pagination import page_number
-from ..permissions import ensure, is_member, require
+from ..permissions import TRAINER, ensure, has_role, is_member, require
 from . import charts, reports, services, sources
 from .forms import CompletionRulesForm
 
@@ -47,7 +48,17 @@ def dashboard():
             current.append(services.course_progress(current_user, enrolment.course, enrolment))
     completed.sort(key=lambda e: e.completed_at, reverse=True)
     return render_template("progress/dashboard.html", current=current, completed=completed,
-                           certificates=certificates_of(current_user))
+                           certificates=certificates_of(current_user), teaching=_teaching())
+
+
+def _teaching() -> list[Course]:
+    """Courses whose report the current user may see (trainers, administrators)."""
+    if not has_role(current_user, TRAINER):
+        return []
+    courses = db.session.scalars(select(Course).where(Course.archived_at.is_(None))
+                                 .options(selectinload(Course.trainers))
+                                 .order_by(Course.position, Course.title)).all()
+    return [c for c in courses if services.can_see_report(current_user, c)]
 
 
 # --- trainer: completion rules ------------------------------------------------------------

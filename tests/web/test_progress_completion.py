@@ -2,8 +2,6 @@
 rule, prerequisites, and re-evaluation after a rule change."""
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 from flask import current_app
 from sqlalchemy import select
@@ -12,7 +10,7 @@ from hub import signals
 from hub.certificates.models import Certificate
 from hub.courses.models import Enrolment
 from hub.extensions import db
-from hub.progress import services, sources
+from hub.progress import services
 from tests.progress_factories import (complete_all_lessons, complete_lesson, enrol, grade_attempt, make_course,
                                       make_quiz)
 
@@ -110,45 +108,52 @@ def test_unknown_quiz_slug_is_ignored_not_blocking(app, make_user):
     assert enrolment_of(user, course).completed_at is not None
 
 
-def _post_in(course):
-    """A forum post as the receiver sees it: post.topic.forum.course."""
-    return SimpleNamespace(topic=SimpleNamespace(forum=SimpleNamespace(course=course, course_id=course.id)))
+def write_post(user, course, topic=None):
+    """A post in the course forum through the forum feature (which fires
+    ``forum_post_created``), committed like the request would."""
+    from hub.forum import services as forum
+    from hub.forum.structure import course_forum
 
-
-def _fake_forum(monkeypatch, counts: dict):
-    monkeypatch.setattr(sources, "forum_post_counts", lambda course, ids: {u: counts.get(u, 0) for u in ids})
-    monkeypatch.setattr(sources, "course_of_post", lambda post: post.topic.forum.course)
-
-
-def write_post(user, course, counts):
-    counts[user.id] = counts.get(user.id, 0) + 1
-    signals.forum_post_created.send(current_app._get_current_object(), user=user, post=_post_in(course))
+    if topic is None:
+        post = forum.create_topic(course_forum(course), user, "Question", "How do I start?", "en")
+    else:
+        post = forum.reply(topic, user, "Thanks!", "en")
     db.session.commit()
+    return post
 
 
-def test_forum_posts_rule(app, make_user, monkeypatch, completions):
-    counts: dict[int, int] = {}
-    _fake_forum(monkeypatch, counts)
+def test_forum_posts_rule(app, make_user, completions):
     user = make_user()
     course = make_course(lessons=1, rules={"lessons": "none", "quizzes": [], "forum_posts": 2})
     enrol(user, course)
-    write_post(user, course, counts)
+    first = write_post(user, course)
     progress = services.course_progress(user, course)
     assert progress.items[0].count == 1 and progress.percent == 0
     assert enrolment_of(user, course).completed_at is None
-    write_post(user, course, counts)
+    write_post(make_user(), course, first.topic)  # someone else's post does not count
+    assert enrolment_of(user, course).completed_at is None
+    write_post(user, course, first.topic)
     assert enrolment_of(user, course).completed_at is not None
     assert completions == [(user.id, course.id)]
 
 
-def test_combination_of_all_three_rules(app, make_user, monkeypatch):
-    counts: dict[int, int] = {}
-    _fake_forum(monkeypatch, counts)
+def test_posts_in_other_forums_do_not_count(app, make_user):
+    user = make_user()
+    course = make_course(lessons=0, rules={"lessons": "none", "quizzes": [], "forum_posts": 1})
+    other = make_course(lessons=0)
+    enrol(user, course)
+    write_post(user, other)
+    assert enrolment_of(user, course).completed_at is None
+    write_post(user, course)
+    assert enrolment_of(user, course).completed_at is not None
+
+
+def test_combination_of_all_three_rules(app, make_user):
     user = make_user()
     course = make_course(lessons=2, rules={"lessons": "all", "quizzes": ["q"], "forum_posts": 1})
     quiz = make_quiz(course, "q", pass_grade=60)
     enrol(user, course)
-    write_post(user, course, counts)
+    write_post(user, course)
     grade_attempt(user, quiz, 90)
     complete_lesson(user, course.lessons[0])
     progress = services.course_progress(user, course)
@@ -156,6 +161,20 @@ def test_combination_of_all_three_rules(app, make_user, monkeypatch):
     assert enrolment_of(user, course).completed_at is None
     complete_lesson(user, course.lessons[1])  # the last rule, met last
     assert enrolment_of(user, course).completed_at is not None
+
+
+def test_forum_rule_counts_in_bulk_for_reports(app, make_user):
+    course = make_course(lessons=0, rules={"lessons": "none", "quizzes": [], "forum_posts": 2})
+    a, b = make_user(), make_user()
+    for user in (a, b):
+        enrol(user, course)
+    topic = write_post(a, course).topic
+    write_post(b, course, topic)
+    write_post(b, course, topic)
+    enrolments = list(db.session.scalars(select(Enrolment).where(Enrolment.course_id == course.id)))
+    progress = services.learners_progress(course, enrolments)
+    assert (progress[a.id].items[0].count, progress[b.id].items[0].count) == (1, 2)
+    assert enrolment_of(b, course).completed_at is not None and enrolment_of(a, course).completed_at is None
 
 
 @pytest.mark.parametrize("order", ["quiz-last", "lessons-last"])

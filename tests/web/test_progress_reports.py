@@ -286,3 +286,33 @@ def test_overview_counts(app, make_user, client, auth, class_of_three):
     assert per_country == {"ES": (1, 2, 1), "DK": (2, 2, 0)}
     page = client.get("/progress/overview").get_data(as_text=True)
     assert "Denmark" in page and "Spain" in page and "Other course" in page
+
+
+def test_dashboard_lists_trained_courses_for_trainers_only(app, make_user, client, auth):
+    mine = make_course("mine", title="My course", lessons=1)
+    theirs = make_course("theirs", title="Their course", lessons=1)
+    trainer = make_user("trainer")
+    db.session.add(CourseTrainer(course_id=mine.id, user_id=trainer.id))
+    db.session.add(CourseTrainer(course_id=theirs.id, user_id=make_user("trainer").id))
+    db.session.commit()
+    auth.login(trainer)
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "Courses you train" in page and "/progress/mine/report" in page and "/progress/theirs/report" not in page
+    assert "/progress/overview" not in page
+    auth.logout()
+    auth.login(make_user())
+    assert "Courses you train" not in client.get("/dashboard").get_data(as_text=True)
+    auth.logout()
+    auth.login(make_user("admin"))
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "/progress/theirs/report" in page and "/progress/overview" in page
+
+
+def test_catalogue_card_shows_progress(app, make_user, client, auth):
+    user = make_user()
+    course = make_course("going", lessons=2)
+    enrol(user, course)
+    complete_lesson(user, course.lessons[0])
+    auth.login(user)
+    page = client.get("/courses/").get_data(as_text=True)
+    assert 'value="50"' in page and "50% done" in page
