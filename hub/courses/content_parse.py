@@ -1,4 +1,4 @@
-"""Read and validate a course folder (docs/content-format.md) without touching the
+"""Read and validate a course folder (docs/authoring.md) without touching the
 database. Every problem is collected with its file and line, so a trainer sees all
 of them at once and the importer writes nothing while any remain. No Flask import."""
 from __future__ import annotations

@@ -28,6 +28,10 @@ EnrolmentCheck = Callable[[Any, Any], "str | None"]  # (user, course) -> refusal
 
 
 class ContentLoader(Protocol):
+    # Optional attribute: extra top-level course.md keys the loader reads (so the
+    # importer does not report them as unknown fields); ``quizzes`` is always known.
+    # course_fields: tuple[str, ...]
+
     def load(self, course, folder, meta: dict, errors: list) -> None:
         """Read the folder's extra files into the course (same transaction). Append
         ``ContentError`` objects to ``errors`` instead of raising, so every problem
