@@ -130,8 +130,9 @@ def lesson(slug: str, lesson_slug: str):
         done = False
     text = services.lesson_text(lesson, request.args.get("lang"), locale())
     previous, following = services.neighbours(course, lesson, current_user)
+    titles = {x.id: services.lesson_text(x, text.language, locale()).title for x in (previous, following) if x}
     return render_template("courses/lesson.html", course=course, lesson=lesson, text=text, enrolment=enrolment,
-                           done=done, previous=previous, following=following,
+                           done=done, previous=previous, following=following, titles=titles,
                            languages=services.lesson_languages(lesson),
                            lang_arg=request.args.get("lang") if request.args.get("lang") == text.language else None,
                            section=lesson.section if lesson.section and lesson.section.archived_at is None else None)

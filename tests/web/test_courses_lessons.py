@@ -71,7 +71,7 @@ def test_other_languages(client, course):
     assert "Texto en español." in page and "3 minutes read" in page
     assert 'href="/courses/demo/lessons/first-steps?lang=en"' in page
     # the choice follows previous/next
-    assert 'rel="next" href="/courses/demo/lessons/going-further?lang=es"' in page
+    assert 'rel="next" href="/courses/demo/lessons/going-further?lang=es">Next: Más allá' in page
     # no Spanish version: the course language, and no language links
     page = client.get("/courses/demo/lessons/wrap-up?lang=es").get_data(as_text=True)
     assert '<article class="lesson" lang="en">' in page and "Also in:" not in page
