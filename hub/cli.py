@@ -120,6 +120,8 @@ def init_app(app: Flask) -> None:
 
     for command in (setup_command, serve_command, create_admin_command, content_cli, search_cli, forum_cli):
         app.cli.add_command(command)
+    from .quizzes.cli import quizzes_cli
+    app.cli.add_command(quizzes_cli)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -550,7 +550,10 @@ def dumps(questions, default_format: str = "markdown", comment: str | None = Non
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def write_question(question, default_format: str = "markdown") -> str:
+def write_question(question, default_format: str = "markdown", with_name: bool = True,
+                   with_meta: bool = True) -> str:
+    """One question as GIFT; the editor's box leaves out the title and the comment line
+    with ID number and tags (it has fields for them)."""
     qtype, data = question.qtype, question.data or {}
     name = question.name
     if not can_write(question):
@@ -570,9 +573,10 @@ def write_question(question, default_format: str = "markdown") -> str:
     for tag in tags:
         tag = tag if isinstance(tag, str) else tag.name
         meta.append(f"[tag:{tag.replace(']', chr(92) + ']')}]")
-    if meta:
+    if meta and with_meta:
         lines.append("// " + " ".join(meta))
-    head = f"::{_escape(name, colon=True)}::{_fmt(text_format, default_format, text)}{_escape_block(text)}"
+    title = f"::{_escape(name, colon=True)}::" if with_name else ""
+    head = f"{title}{_fmt(text_format, default_format, text)}{_escape_block(text)}"
     general_format = data.get("general_feedback_format", text_format)
     tail = ""
     if general:

@@ -1,0 +1,303 @@
+"""Between pages and attempts: reading form fields into answers, and building what a
+page shows for each question.
+
+Form values name positions in the order the learner saw (``0``, ``1``...), never the
+written order, so a page's HTML says nothing about which answer is right. What a review
+adds (right/wrong marks, feedback, the right answer) is put in only when the review
+options allow it; the attempt page gets none of it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+
+from . import grading
+from .cloze import PLACEHOLDER
+from .models import Response
+
+MAX_TEXT = 1000
+MAX_ESSAY = 50_000
+
+
+def field_name(response: Response) -> str:
+    return f"q{response.position}"
+
+
+# --- reading answers ------------------------------------------------------------------------
+
+def _index(value, order: list) -> int | None:
+    if value is None or not str(value).isdigit():
+        return None
+    position = int(value)
+    return order[position] if position < len(order) else None
+
+
+def read_answer(response: Response, form) -> dict | None:
+    """The answer to ``response`` in ``form`` (a MultiDict); None when left blank."""
+    name = field_name(response)
+    data = response.snapshot.get("data", {})
+    qtype, order = response.qtype, response.order or {}
+    answer: dict | None = None
+    if qtype == "multichoice":
+        answers_order = order.get("answers", [])
+        if data.get("single", True):
+            choice = _index(form.get(name), answers_order)
+            answer = None if choice is None else {"choice": choice}
+        else:
+            chosen = sorted({c for c in (_index(v, answers_order) for v in form.getlist(name)) if c is not None})
+            answer = {"choices": chosen} if chosen else None
+    elif qtype == "truefalse":
+        value = form.get(name)
+        answer = {"value": value == "true"} if value in ("true", "false") else None
+    elif qtype in ("shortanswer", "numerical"):
+        answer = {"text": (form.get(name) or "").strip()[:MAX_TEXT]}
+    elif qtype == "essay":
+        answer = {"text": (form.get(name) or "").replace("\r\n", "\n")[:MAX_ESSAY]}
+    elif qtype == "match":
+        choices = order.get("choices", [])
+        chosen = {}
+        for stem in order.get("stems", []):
+            index = _index(form.get(f"{name}_s{stem}"), list(range(len(choices))))
+            if index is not None:
+                chosen[str(stem)] = choices[index]
+        answer = {"choices": chosen}
+    elif qtype == "multianswer":
+        parts = {}
+        for index, part in enumerate(data.get("parts", [])):
+            key = f"{name}_p{index}"
+            part_order = (order.get("parts") or {}).get(str(index), [])
+            if part["kind"] == "multichoice":
+                choice = _index(form.get(key), part_order)
+                if choice is not None:
+                    parts[str(index)] = {"choice": choice}
+            elif part["kind"] == "multiresponse":
+                chosen = sorted({c for c in (_index(v, part_order) for v in form.getlist(key)) if c is not None})
+                if chosen:
+                    parts[str(index)] = {"choices": chosen}
+            else:
+                text = (form.get(key) or "").strip()[:MAX_TEXT]
+                if text:
+                    parts[str(index)] = {"text": text}
+        answer = {"parts": parts}
+    if answer is None or grading.is_blank(qtype, answer):
+        return None
+    return answer
+
+
+# --- what a page shows ------------------------------------------------------------------------
+
+@dataclass
+class Option:
+    value: str
+    html: Markup
+    checked: bool = False
+    right: bool | None = None  # review with "correctness": this option is right
+    feedback: Markup | None = None
+
+
+@dataclass
+class Stem:
+    field: str
+    html: Markup
+    options: list[tuple[str, str, bool]]  # (value, text, selected)
+    right: bool | None = None
+    right_answer: str | None = None
+
+
+@dataclass
+class QuestionView:
+    number: int | None  # None for a description ("Information")
+    position: int
+    qtype: str
+    type_key: str
+    field: str
+    text_html: Markup
+    max_mark: float
+    answered: bool
+    complete: bool
+    single: bool = True
+    options: list[Option] = field(default_factory=list)
+    stems: list[Stem] = field(default_factory=list)
+    text_value: str = ""
+    lines: int = 15
+    cloze_html: Markup | None = None
+    # review only, each present only when the review options allow it
+    review: bool = False
+    state: str | None = None  # correct | partial | incorrect | gaveup | needsgrading
+    mark: float | None = None
+    feedback: Markup | None = None  # specific feedback (answer feedback)
+    general_feedback: Markup | None = None
+    right_answer: Markup | None = None
+    comment: Markup | None = None
+
+
+def _html(value: str | None) -> Markup:
+    return Markup(value or "")  # stored HTML was sanitised when the question was saved
+
+
+def question_views_numbered(responses: list[Response], numbers: dict[int, int | None],
+                            options: dict | None = None) -> list[QuestionView]:
+    """Views for ``responses`` (one page, or the whole attempt), numbered as in the whole
+    attempt; ``options`` are review options (None: the attempt page, which shows no
+    right/wrong, feedback or right answers)."""
+    return [question_view(r, numbers.get(r.position), options) for r in responses]
+
+
+def question_view(response: Response, number: int | None, options: dict | None = None,
+                  disabled: bool = False) -> QuestionView:
+    snapshot = response.snapshot or {}
+    data = snapshot.get("data", {})
+    order = response.order or {}
+    answer = response.answer or {}
+    review = options is not None
+    show_right = bool(review and options.get("correctness"))
+    show_feedback = bool(review and options.get("feedback"))
+    show_answers = bool(review and options.get("correct_answers"))
+    view = QuestionView(
+        number=number, position=response.position, qtype=response.qtype,
+        type_key="multiresponse" if response.qtype == "multichoice" and not data.get("single", True) else response.qtype,
+        field=field_name(response), text_html=_html(snapshot.get("text_html")), max_mark=response.max_mark,
+        answered=not grading.is_blank(response.qtype, response.answer),
+        complete=grading.is_complete(response.qtype, data, response.answer), review=review)
+    outcome = None
+    if review and response.qtype != "description":
+        outcome = grading.grade(response.qtype, data, response.answer)
+        if options.get("score"):
+            view.mark = response.mark
+        if show_right or options.get("score"):
+            view.state = response.state
+        if show_feedback:
+            view.general_feedback = _html(snapshot.get("general_feedback_html")) or None
+        if response.comment_html and (show_feedback or options.get("score")):
+            view.comment = _html(response.comment_html)
+    qtype = response.qtype
+    if qtype == "multichoice":
+        view.single = data.get("single", True)
+        answers = data.get("answers", [])
+        chosen = {answer.get("choice")} if view.single else set(answer.get("choices") or [])
+        for position, index in enumerate(order.get("answers", range(len(answers)))):
+            item = answers[index]
+            option = Option(str(position), _html(item.get("text_html") or escape(item.get("text", ""))),
+                            checked=index in chosen)
+            if show_right or show_answers:
+                fraction = float(item.get("fraction", 0))
+                if show_answers or (show_right and option.checked):
+                    option.right = fraction > 0
+            if show_feedback and option.checked and item.get("feedback_html"):
+                option.feedback = _html(item["feedback_html"])
+            view.options.append(option)
+        if show_answers:
+            right = [answers[i] for i in grading.right_answers("multichoice", data)]
+            label = _("The correct answer is: ") if len(right) == 1 else _("The correct answers are: ")
+            view.right_answer = Markup(label) + Markup(", ").join(_html(a.get("text_html")) for a in right)
+    elif qtype == "truefalse":
+        value = answer.get("value")
+        correct = bool(data.get("correct"))
+        for option_value, label, truth in (("true", _("True"), True), ("false", _("False"), False)):
+            option = Option(option_value, Markup(escape(label)), checked=value is truth)
+            if show_answers or (show_right and option.checked):
+                option.right = truth == correct
+            if show_feedback and option.checked:
+                option.feedback = _html(data.get("feedback_true_html" if truth else "feedback_false_html")) or None
+            view.options.append(option)
+        if show_answers:
+            view.right_answer = Markup(escape(_("The correct answer is “%(answer)s”.",
+                                                answer=_("True") if correct else _("False"))))
+    elif qtype in ("shortanswer", "numerical", "essay"):
+        view.text_value = answer.get("text", "")
+        view.lines = int(data.get("lines", 15) or 15)
+        if review and outcome is not None and outcome.matched and show_feedback:
+            item = data.get("answers", [])[outcome.matched[0]]
+            view.feedback = _html(item.get("feedback_html")) or None
+        if show_answers and qtype != "essay":
+            right = grading.right_answers(qtype, data)
+            if right:
+                item = data["answers"][right[0]]
+                text = item.get("text") if qtype == "shortanswer" else _number_text(item)
+                view.right_answer = Markup(escape(_("The correct answer is: %(answer)s", answer=text)))
+        if show_answers and qtype == "essay" and data.get("grader_info_html"):
+            view.right_answer = _html(data["grader_info_html"])
+    elif qtype == "match":
+        pairs = data.get("pairs", [])
+        choices = order.get("choices", [])
+        chosen = answer.get("choices") or {}
+        for stem in order.get("stems", []):
+            picked = chosen.get(str(stem))
+            stem_view = Stem(field=f"{view.field}_s{stem}", html=_html(pairs[stem].get("question_html")),
+                             options=[(str(i), text, text == picked) for i, text in enumerate(choices)])
+            if show_right and picked:
+                stem_view.right = picked == pairs[stem]["answer"]
+            if show_answers:
+                stem_view.right_answer = pairs[stem]["answer"]
+                if picked:
+                    stem_view.right = picked == pairs[stem]["answer"]
+            view.stems.append(stem_view)
+    elif qtype == "multianswer":
+        view.cloze_html = _cloze_html(response, data, order, answer, outcome, show_right, show_feedback,
+                                      show_answers, disabled or review)
+    return view
+
+
+def _number_text(item: dict) -> str:
+    value = item.get("value")
+    tolerance = float(item.get("tolerance") or 0)
+    text = f"{value:g}"
+    return text + (f" ± {tolerance:g}" if tolerance else "")
+
+
+def _cloze_html(response, data, order, answer, outcome, show_right, show_feedback, show_answers, disabled) -> Markup:
+    base = field_name(response)
+    parts = data.get("parts", [])
+    given = answer.get("parts") or {}
+    off = Markup(" disabled") if disabled else Markup("")
+    widgets = {}
+    for index, part in enumerate(parts):
+        key = f"{base}_p{index}"
+        label = escape(_("Blank %(number)d of %(count)d", number=index + 1, count=len(parts)))
+        mine = given.get(str(index)) or {}
+        part_order = (order.get("parts") or {}).get(str(index), list(range(len(part.get("answers", [])))))
+        answers = part.get("answers", [])
+        kind = part.get("kind")
+        if kind in ("shortanswer", "numerical"):
+            size = max([len(str(a.get("text", a.get("value", "")))) for a in answers] + [6]) + 2
+            html = Markup('<input type="text" class="cloze-text" name="{}" value="{}" size="{}" aria-label="{}"{}>').format(
+                key, mine.get("text", ""), min(size, 40), label, off)
+        elif kind == "multichoice" and part.get("display", "dropdown") == "dropdown":
+            options = [Markup('<option value="">{}</option>').format(_("Choose…"))]
+            for position, i in enumerate(part_order):
+                selected = Markup(" selected") if mine.get("choice") == i else Markup("")
+                options.append(Markup('<option value="{}"{}>{}</option>').format(position, selected,
+                                                                                   answers[i].get("text", "")))
+            html = Markup('<select class="cloze-select" name="{}" aria-label="{}"{}>{}</select>').format(
+                key, label, off, Markup("").join(options))
+        else:
+            multiple = kind == "multiresponse"
+            chosen = set(mine.get("choices") or []) if multiple else {mine.get("choice")}
+            items = []
+            for position, i in enumerate(part_order):
+                checked = Markup(" checked") if i in chosen else Markup("")
+                items.append(Markup('<label><input type="{}" name="{}" value="{}"{}{}> {}</label>').format(
+                    "checkbox" if multiple else "radio", key, position, checked, off, answers[i].get("text", "")))
+            layout = "horizontal" if part.get("display") == "horizontal" else "vertical"
+            html = Markup('<span class="cloze-choices {}" role="group" aria-label="{}">{}</span>').format(
+                layout, label, Markup("").join(items))
+        extra = []
+        sub = outcome.parts[index] if outcome is not None and index < len(outcome.parts) else None
+        if sub is not None and show_right and sub.state in ("correct", "partial", "incorrect"):
+            text = {"correct": _("Correct"), "partial": _("Partly correct"), "incorrect": _("Incorrect")}[sub.state]
+            extra.append(Markup('<span class="cloze-mark state-{}">{}</span>').format(sub.state, text))
+        if sub is not None and show_feedback and sub.matched:
+            feedback = answers[sub.matched[0]].get("feedback", "")
+            if feedback:
+                extra.append(Markup('<span class="cloze-feedback">{}</span>').format(feedback))
+        if show_answers:
+            right = grading.right_answers("multichoice" if kind == "multiresponse" else kind,
+                                          {**part, "single": kind != "multiresponse"})
+            texts = [answers[i].get("text") if kind != "numerical" else _number_text(answers[i]) for i in right]
+            if texts:
+                extra.append(Markup('<span class="cloze-right">{}</span>').format(
+                    _("Correct answer: %(answer)s", answer=", ".join(str(t) for t in texts))))
+        widgets[index] = html + Markup("").join(extra)
+    template = str(response.snapshot.get("text_html") or "")
+    return Markup(PLACEHOLDER.sub(lambda m: str(widgets.get(int(m.group(1)) - 1, "")), template))
