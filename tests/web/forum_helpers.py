@@ -56,3 +56,35 @@ def topic_id_from(response) -> int:
 
 def text(response) -> str:
     return response.get_data(as_text=True)
+
+
+def make_course(slug: str = "course-a", *, enrolled=(), trainers=(), unenrolled=()):
+    from hub.courses.models import Course, CourseTrainer, Enrolment
+
+    course = Course(slug=slug, title=f"Course {slug}", published=True)
+    db.session.add(course)
+    db.session.flush()
+    for user in enrolled:
+        db.session.add(Enrolment(user_id=user.id, course_id=course.id, status="active"))
+    for user in unenrolled:
+        db.session.add(Enrolment(user_id=user.id, course_id=course.id, status="unenrolled"))
+    for user in trainers:
+        db.session.add(CourseTrainer(course_id=course.id, user_id=user.id))
+    db.session.commit()
+    return course
+
+
+def make_forum(slug: str, kind: str = "standard", **fields) -> Forum:
+    created = structure.save_forum(None, title=fields.pop("title", slug.title()), slug=slug, description="",
+                                   category_id=None, kind=kind, case_discussion=fields.pop("case_discussion", False),
+                                   qa_post_first=fields.pop("qa_post_first", True))
+    db.session.commit()
+    return created
+
+
+def login_as(client, user):
+    from tests.conftest import TEST_PASSWORD
+    client.post("/logout")
+    response = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD})
+    assert response.status_code == 302, response.data[:300]
+    return user
