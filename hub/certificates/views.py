@@ -93,7 +93,7 @@ def issue_one():
     courses = db.session.scalars(select(Course).where(Course.archived_at.is_(None),
                                                       Course.certificate_mode != "none")
                                  .order_by(Course.position, Course.title)).all()
-    form = IssueOneForm(course=request.args.get("course"))
+    form = IssueOneForm(course=request.args.get("course"), email=request.args.get("email"))
     form.course.choices = [("", _("Choose a course"))] + [(c.slug, c.title) for c in courses]
     status = 200
     if form.validate_on_submit():
