@@ -10,9 +10,10 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from limits import parse_many
 from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 
@@ -40,13 +41,29 @@ def _rate_limit() -> str:
 
 
 def _rate_key() -> str:
-    return f"forum-post:{current_user.id}" if is_member(current_user) else f"forum-post:{request.remote_addr}"
+    return f"forum-post/{current_user.id}"
 
 
-# Only posts that were saved count; previews and corrections do not.
-post_limit = limiter.limit(_rate_limit, key_func=_rate_key, methods=["POST"],
-                           deduct_when=lambda response: bool(g.get("forum_post_created")),
-                           exempt_when=lambda: is_moderator(current_user))
+def _limits_apply() -> bool:
+    return bool(current_app.config.get("RATELIMIT_ENABLED")) and limiter.enabled and not is_moderator(current_user)
+
+
+def rate_limit_reached() -> str | None:
+    """The limit a new post would break, checked in the view (through Flask-Limiter's
+    storage) rather than by a decorator, so the member gets the form back with the
+    text instead of an error page. Only saved posts count; previews do not."""
+    if not _limits_apply():
+        return None
+    for item in parse_many(_rate_limit()):
+        if not limiter.limiter.test(item, _rate_key()):
+            return str(item)
+    return None
+
+
+def count_post() -> None:
+    if _limits_apply():
+        for item in parse_many(_rate_limit()):
+            limiter.limiter.hit(item, _rate_key())
 
 
 def _stash_draft(back_to) -> object:
@@ -90,10 +107,10 @@ def _drop_draft(form: PostForm) -> None:
         db.session.execute(delete(Draft).where(Draft.key == form.draft.data, Draft.user_id == current_user.id))
 
 
-def _submission(form: PostForm) -> dict:
+def _submission(form: PostForm, count_limited: bool = True) -> dict:
     """Validate a sent form. Returns what the template needs: ``ready`` (save it),
     ``preview`` (HTML), ``expired`` (token expired, text kept)."""
-    state = {"ready": False, "preview": None, "expired": False}
+    state = {"ready": False, "preview": None, "expired": False, "limited": None}
     if not form.is_submitted():
         return state
     valid = form.validate()
@@ -107,6 +124,9 @@ def _submission(form: PostForm) -> dict:
             state["preview"] = services.render_post(form.body.data).html
         return state
     state["ready"] = valid and not state["expired"]
+    if state["ready"] and count_limited and (limit := rate_limit_reached()):
+        state["ready"] = False
+        state["limited"] = limit
     return state
 
 
@@ -120,14 +140,15 @@ def _uploads(form: PostForm):
 
 def _render_form(form, state, *, mode, forum, topic=None, post=None, quoted=None, error=None):
     files_lost = bool(request.files and any(f.filename for f in request.files.getlist("attachments")))
-    return render_template("forum/post_form.html", form=form, mode=mode, forum=forum, topic=topic, post=post,
-                           preview=state["preview"], expired=state["expired"], error=error,
+    html = render_template("forum/post_form.html", form=form, mode=mode, forum=forum, topic=topic, post=post,
+                           preview=state["preview"], expired=state["expired"], limited=state["limited"], error=error,
                            files_lost=files_lost and not state["ready"], max_mb=max_upload_mb())
+    return html, 429 if state["limited"] else 200
 
 
 def _published(post) -> object:
     db.session.commit()
-    g.forum_post_created = True
+    count_post()
     flash(_("Your post is published."), "success")
     rendered = getattr(post, "rendered", None)
     if rendered and rendered.ambiguous:
@@ -138,7 +159,6 @@ def _published(post) -> object:
 
 @bp.route("/f/<slug>/new", methods=["GET", "POST"])
 @csrf.exempt
-@post_limit
 def new_topic(slug: str):
     forum = forum_or_404(slug)
     if request.method == "POST" and not is_member(current_user):
@@ -167,7 +187,6 @@ def new_topic(slug: str):
 
 @bp.route("/topic/<int:topic_id>/reply", methods=["GET", "POST"])
 @csrf.exempt
-@post_limit
 def reply(topic_id: int):
     topic = topic_or_404(topic_id)
     if request.method == "POST" and not is_member(current_user):
@@ -214,7 +233,7 @@ def edit(post_id: int):
     error = None
     if request.method == "GET":
         _load_draft(form)
-    state = _submission(form)
+    state = _submission(form, count_limited=False)
     if state["ready"] and (uploads := _uploads(form)) is not None:
         try:
             services.edit_post(post, current_user, form.body.data, form.language.data, uploads,
