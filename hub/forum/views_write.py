@@ -142,7 +142,7 @@ def _render_form(form, state, *, mode, forum, topic=None, post=None, quoted=None
     files_lost = bool(request.files and any(f.filename for f in request.files.getlist("attachments")))
     html = render_template("forum/post_form.html", form=form, mode=mode, forum=forum, topic=topic, post=post,
                            preview=state["preview"], expired=state["expired"], limited=state["limited"], error=error,
-                           files_lost=files_lost and not state["ready"], max_mb=max_upload_mb())
+                           files_lost=files_lost, max_mb=max_upload_mb())
     return html, 429 if state["limited"] else 200
 
 
