@@ -1,0 +1,112 @@
+"""In Chromium: a learner takes a timed quiz — the countdown, background autosave
+(with CSRF on), a reload that keeps the answers, the summary, submitting, the review —
+and an attempt whose time runs out is submitted by the page itself."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from hub.database import utcnow
+from hub.extensions import db
+from hub.quizzes.models import Attempt
+from tests.conftest import TEST_PASSWORD
+from tests.web.quiz_support import enrol, make_course, make_quiz
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def timed_quiz(app, make_user):
+    learner = make_user("learner", display_name="Lena Learner")
+    course = make_course()
+    enrol(learner, course)
+    quiz = make_quiz(course, time_limit_minutes=10)
+    info = {"email": learner.email, "url": f"/courses/{course.slug}/quizzes/{quiz.slug}"}
+    db.session.commit()
+    return info
+
+
+def log_in(page, email):
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/")
+
+
+def latest_attempt() -> Attempt:
+    db.session.commit()  # end this thread's snapshot: read what the server wrote
+    attempt = db.session.scalars(db.select(Attempt).order_by(Attempt.id.desc())).first()
+    answers = {r.position: r.answer for r in attempt.responses}
+    state, grade = attempt.state, attempt.grade
+    db.session.commit()  # and hold no transaction while the server works
+    attempt.answers, attempt.final_state, attempt.final_grade = answers, state, grade
+    return attempt
+
+
+def test_learner_takes_a_timed_quiz(page, timed_quiz, axe_check):
+    log_in(page, timed_quiz["email"])
+    page.goto(timed_quiz["url"])
+    assert page.get_by_text("The quiz has a time limit of 10 minutes.").is_visible()
+    page.get_by_role("button", name="Attempt quiz now").click()
+    timer = page.locator("#quiz-timer .quiz-timer-value")
+    timer.wait_for()
+    assert re.fullmatch(r"\d+:\d\d", timer.inner_text())
+    assert axe_check() == []
+
+    page.get_by_label("Paris").check()
+    page.get_by_label("True", exact=True).check()
+    page.locator("#q2-answer").fill("four")
+    page.locator("#q3-answer").fill("3.14")
+    for country, capital in (("Canada", "Ottawa"), ("Italy", "Rome"), ("Japan", "Tokyo")):
+        page.get_by_label(country).select_option(label=capital)
+    # saved in the background, without leaving the page
+    page.locator(".autosave-status", has_text="All answers saved").wait_for()
+    saved = latest_attempt().answers
+    assert saved[0] is not None and saved[2] == {"text": "four"} and saved[3] == {"text": "3.14"}
+    assert len(saved[4]["choices"]) == 3
+    assert page.locator("button.qnav.answered").count() == 5
+
+    # a reload (or a lost connection) loses nothing
+    page.reload()
+    assert page.get_by_label("Paris").is_checked()
+    assert page.locator("#q2-answer").input_value() == "four"
+
+    page.get_by_role("button", name="Finish attempt…").first.click()
+    page.wait_for_url("**/summary")
+    assert page.get_by_text("You have answered every question.").is_visible()
+    assert axe_check() == []
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Submit all and finish").click()
+    page.wait_for_url("**/review")
+    assert page.get_by_role("heading", name="Review of attempt 1").is_visible()
+    assert page.get_by_text("Your attempt was submitted.").is_visible()
+    assert page.locator(".review-summary", has_text="100%").is_visible()
+    assert axe_check() == []
+    attempt = latest_attempt()
+    assert attempt.final_state == "finished" and attempt.final_grade == 100
+
+    page.get_by_role("link", name="Finish review").click()
+    assert page.get_by_text("This grade counts").is_visible()
+    assert page.js_errors == []
+
+
+def test_time_running_out_submits_the_attempt(page, timed_quiz):
+    log_in(page, timed_quiz["email"])
+    page.goto(timed_quiz["url"])
+    page.get_by_role("button", name="Attempt quiz now").click()
+    page.get_by_label("Paris").check()
+    page.locator(".autosave-status", has_text="All answers saved").wait_for()
+    # The clock runs on: the deadline passed a few seconds ago (inside the grace period).
+    db.session.commit()
+    attempt = db.session.scalars(db.select(Attempt)).one()
+    attempt.deadline = utcnow() - timedelta(seconds=5)
+    db.session.commit()
+    page.reload()  # the page shows 0:00 and submits by itself
+    page.wait_for_url("**/review")
+    assert page.get_by_text("Time is up: your attempt was submitted.").is_visible()
+    attempt = latest_attempt()
+    assert attempt.final_state == "finished" and attempt.final_grade == 20
+    assert page.js_errors == []
