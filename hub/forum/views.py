@@ -140,9 +140,10 @@ def topic(topic_id: int):
                            subscribed=notifications.is_subscribed(current_user.id, topic=topic),
                            subscribe_form=SubscribeForm(formdata=None))
     if thread.posts:
-        # After rendering: the commit expires what the template used.
+        # After rendering, with plain values: the commit expires every loaded object.
+        user_id, topic_id, seen = current_user.id, topic.id, max(p.position for p in thread.posts)
         with write_transaction():
-            unread.mark_read(current_user.id, topic.id, max(p.position for p in thread.posts))
+            unread.mark_read(user_id, topic_id, seen)
     return html
 
 
