@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import format_datetime
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from .. import signals
@@ -87,7 +89,6 @@ def is_overdue(attempt: Attempt, now: datetime) -> bool:
 
 def start_problem(user, quiz: Quiz, now: datetime, preview: bool = False) -> str | None:
     """Why ``user`` cannot start a new attempt now (None: they can)."""
-    from flask_babel import format_datetime, gettext as _
     if not quiz.slots:
         return _("This quiz has no questions yet.")
     if preview:
@@ -157,8 +158,8 @@ def _pick_questions(user, quiz: Quiz, rng: random.Random) -> list[tuple]:
             Question.category_id.in_(ids), Question.archived_at.is_(None), Question.qtype != "description")
             .order_by(Question.id)) if q.id not in used]
         if not candidates:
-            raise QuizError(f"The quiz cannot draw another question from the category “{slot.random_category.path}”. "
-                            f"Please tell the course trainer.")
+            raise QuizError(_("The quiz cannot draw another question from the category “%(category)s”. Please "
+                              "tell the course trainer.", category=slot.random_category.path))
         fresh = [q for q in candidates if q.id not in seen]
         question = rng.choice(fresh or candidates)
         used.add(question.id)
@@ -196,7 +197,7 @@ def save_answers(attempt: Attempt, answers: dict[int, dict | None], now: datetim
     closed with what was saved before."""
     now = now or utcnow()
     if attempt.state != "inprogress":
-        raise AttemptClosed("This attempt has been submitted already; it cannot be changed.")
+        raise AttemptClosed(_("This attempt has been submitted already; it cannot be changed."))
     if is_overdue(attempt, now):
         finish_attempt(attempt, now)
         return SaveResult(counted=False, finished=True)
@@ -298,13 +299,13 @@ def grade_essay(response: Response, mark, comment: str, grader, now: datetime | 
     """A trainer's mark (0..max) and comment for an essay; the attempt grade follows."""
     attempt = response.attempt
     if attempt.state != "finished":
-        raise QuizError("Essays are marked after the attempt is submitted.")
+        raise QuizError(_("Essays are marked after the attempt is submitted."))
     try:
         value = float(mark)
     except (TypeError, ValueError):
-        raise QuizError("The mark must be a number.") from None
+        raise QuizError(_("The mark must be a number.")) from None
     if not 0 <= value <= response.max_mark + 1e-9:
-        raise QuizError(f"The mark must be between 0 and {response.max_mark:g}.")
+        raise QuizError(_("The mark must be between 0 and %(max)s.", max=f"{response.max_mark:g}"))
     response.mark = value
     response.fraction = value / response.max_mark if response.max_mark else 0.0
     response.state = grading.state_for(response.fraction)

@@ -9,6 +9,7 @@ import copy
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
@@ -133,12 +134,12 @@ def subcategory_ids(cat: QuestionCategory, include_sub: bool) -> list[int]:
 def rename_category(cat: QuestionCategory, new_path: str) -> None:
     new_path = clean_path(new_path)
     if not new_path:
-        raise BankError("Give the category a name.")
+        raise BankError(_("Give the category a name."))
     if new_path == cat.path:
         return
     if db.session.scalar(select(QuestionCategory.id).where(QuestionCategory.course_id == cat.course_id,
                                                            QuestionCategory.path == new_path)):
-        raise BankError("A category with that name exists already.")
+        raise BankError(_("A category with that name exists already."))
     old = cat.path
     for other in db.session.scalars(select(QuestionCategory).where(
             QuestionCategory.course_id == cat.course_id, QuestionCategory.path.startswith(old + "/"))):
@@ -151,9 +152,9 @@ def delete_category(cat: QuestionCategory) -> None:
     children = db.session.scalar(select(func.count()).select_from(QuestionCategory).where(
         QuestionCategory.course_id == cat.course_id, QuestionCategory.path.startswith(cat.path + "/")))
     if used or children:
-        raise BankError("Only empty categories can be deleted: move or delete its questions and subcategories first.")
+        raise BankError(_("Only empty categories can be deleted: move or delete its questions and subcategories first."))
     if db.session.scalar(select(QuizSlot.id).where(QuizSlot.random_category_id == cat.id)):
-        raise BankError("A quiz draws random questions from this category.")
+        raise BankError(_("A quiz draws random questions from this category."))
     db.session.delete(cat)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timezone
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..database import utcnow
@@ -163,9 +164,9 @@ def settings_of(quiz: Quiz) -> dict:
 def create_quiz(course, slug: str, title: str) -> Quiz:
     slug = (slug or "").strip().lower()
     if not SLUG.match(slug):
-        raise QuizError("The short name (slug) uses lower-case letters, digits and hyphens.")
+        raise QuizError(_("The short name (slug) uses lower-case letters, digits and hyphens."))
     if db.session.scalar(select(Quiz.id).where(Quiz.course_id == course.id, Quiz.slug == slug)):
-        raise QuizError("This course has a quiz with that short name already.")
+        raise QuizError(_("This course has a quiz with that short name already."))
     position = db.session.scalar(select(func.count()).select_from(Quiz).where(Quiz.course_id == course.id)) or 0
     quiz = Quiz(course_id=course.id, slug=slug, title=title, position=position, published=False,
                 review_after_submit=default_review(), review_after_close=default_review(), feedback_bands=[])
@@ -194,9 +195,9 @@ def renumber(quiz: Quiz) -> None:
 
 def add_question(quiz: Quiz, question: Question, mark: float | None = None) -> QuizSlot:
     if question.course_id != quiz.course_id:
-        raise QuizError("That question belongs to another course.")
+        raise QuizError(_("That question belongs to another course."))
     if any(s.question_id == question.id for s in quiz.slots):
-        raise QuizError(f"“{question.name}” is in the quiz already.")
+        raise QuizError(_("“%(name)s” is in the quiz already.", name=question.name))
     slot = QuizSlot(question=question, position=len(quiz.slots), mark=mark)
     quiz.slots.append(slot)
     return slot
@@ -205,16 +206,17 @@ def add_question(quiz: Quiz, question: Question, mark: float | None = None) -> Q
 def add_random(quiz: Quiz, cat: QuestionCategory, count: int = 1, include_sub: bool = False,
                mark: float | None = None) -> list[QuizSlot]:
     if cat.course_id != quiz.course_id:
-        raise QuizError("That category belongs to another course.")
+        raise QuizError(_("That category belongs to another course."))
     count = _int(count, "count", 1, 100)
     available = db.session.scalar(select(func.count()).select_from(Question).where(
         Question.category_id.in_(bank.subcategory_ids(cat, include_sub)), Question.archived_at.is_(None),
         Question.qtype != "description"))
     drawn = sum(1 for s in quiz.slots if s.random_category_id == cat.id) + count
     if available < drawn:
-        raise QuizError(f"The category “{cat.path}” has {available} questions; the quiz would draw {drawn}.")
+        raise QuizError(_("The category “%(category)s” has %(available)d questions; the quiz would draw %(drawn)d.",
+                          category=cat.path, available=available, drawn=drawn))
     slots = []
-    for _ in range(count):
+    for _number in range(count):
         slot = QuizSlot(random_category=cat, random_include_subcategories=include_sub, position=len(quiz.slots),
                         mark=mark if mark is not None else 1.0)
         quiz.slots.append(slot)
@@ -241,9 +243,9 @@ def set_mark(slot: QuizSlot, mark) -> None:
     try:
         value = float(mark)
     except (TypeError, ValueError):
-        raise QuizError(f"“{mark}” is not a number.") from None
+        raise QuizError(_("“%(mark)s” is not a number.", mark=mark)) from None
     if not 0 <= value <= 1000:
-        raise QuizError("A mark is between 0 and 1000.")
+        raise QuizError(_("A mark is between 0 and 1000."))
     slot.mark = value
 
 

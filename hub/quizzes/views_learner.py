@@ -18,6 +18,7 @@ import hmac
 from flask import abort, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from ..courses.services import get_by_slug, is_course_trainer
 from ..database import utcnow, write_transaction
@@ -89,11 +90,14 @@ def start(course_slug: str, quiz_slug: str):
         abort(400)
     try:
         attempt, started = attempts.start_attempt(current_user, quiz)
+        db.session.commit()
     except QuizError as error:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for(".quiz", course_slug=course.slug, quiz_slug=quiz.slug))
-    db.session.commit()
+    except IntegrityError:  # a second tab started the same attempt at the same moment
+        db.session.rollback()
+        return redirect(url_for(".quiz", course_slug=course.slug, quiz_slug=quiz.slug))
     if not started:
         flash(_("You have an attempt in progress; continue where you left off."), "info")
     return redirect(url_for(".attempt", attempt_id=attempt.id, page=attempt.current_page))

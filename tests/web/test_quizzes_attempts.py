@@ -10,7 +10,7 @@ import pytest
 from hub import signals
 from hub.database import utcnow
 from hub.extensions import db
-from hub.quizzes import attempts, services
+from hub.quizzes import services
 from hub.quizzes.models import Attempt, Response
 
 from .quiz_support import enrol, make_course, make_quiz, quiz_url, token_of

@@ -12,7 +12,7 @@ import pytest
 from hub import signals
 from hub.extensions import db
 from hub.quizzes import services
-from hub.quizzes.models import Attempt, Question, QuestionCategory, Quiz, QuizSlot
+from hub.quizzes.models import Attempt, Question, QuestionCategory, Quiz
 
 from .quiz_support import SAMPLE_GIFT, enrol, make_course, make_quiz, quiz_url, token_of
 
