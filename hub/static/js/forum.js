@@ -50,13 +50,11 @@
     area.parentNode.appendChild(list);
     area.setAttribute("aria-autocomplete", "list");
     area.setAttribute("aria-controls", id);
-    area.setAttribute("aria-expanded", "false");
 
     function close() {
       list.hidden = true;
       items = [];
       active = -1;
-      area.setAttribute("aria-expanded", "false");
       area.removeAttribute("aria-activedescendant");
     }
 
@@ -104,7 +102,6 @@
         list.appendChild(li);
       });
       list.hidden = false;
-      area.setAttribute("aria-expanded", "true");
       highlight(0);
     }
 
