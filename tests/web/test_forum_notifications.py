@@ -188,3 +188,23 @@ def test_notifications_respect_what_the_member_may_read(app, make_user):
     services.reply(topic, make_user(), "An answer the asker has not earned yet", "en")
     db.session.commit()
     assert db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == asker.id)) == 0
+
+
+def test_settings_change_a_subscription_mode_and_list_gone_posts(app, client, make_user):
+    seed()
+    member, writer, moderator = make_user(), make_user(display_name="Writer"), make_user("moderator")
+    topic = topic_with_replies(forum("general"), writer, "Followed")
+    login_as(client, member)
+    client.post(f"/forum/topic/{topic.id}/subscription", data={"action": "subscribe", "email_mode": "digest"})
+    page = text(client.get("/forum/settings"))
+    assert "Followed" in page and '<option value="digest" selected>' in page
+    client.post(f"/forum/topic/{topic.id}/subscription",
+                data={"action": "subscribe", "email_mode": "immediate", "next": "/forum/settings"})
+    assert db.session.scalar(select(Subscription.email_mode).where(Subscription.user_id == member.id)) == "immediate"
+    post = services.reply(topic, writer, "soon hidden", "en")
+    db.session.commit()
+    from hub.forum import moderation
+    moderation.hide_post(post, moderator, "spam")
+    db.session.commit()
+    page = text(client.get("/forum/notifications"))
+    assert "no longer available" in page and "/forum/notifications/" not in page.split('class="notifications"')[1]
