@@ -111,18 +111,27 @@ class QuizContentLoader:
         db.session.flush()
         own = bank.category(course, slug)
         kept = {q.id for q in questions}
+        # Only the quiz's own category is the file's alone; $CATEGORY ones may be shared.
         for stale in db.session.scalars(select(Question).where(Question.category_id == own.id,
                                                                Question.archived_at.is_(None))):
             if stale.id not in kept:
                 bank.delete_question(stale)
-        self._set_slots(quiz, questions, own, draw)
+        source = own
+        if draw:
+            used = {q.category_id for q in questions}
+            if len(used) > 1:
+                errors.append(_content_error(f"{folder.name}/course.md", None, f"quizzes ({slug}): draw needs "
+                                             f"all the questions of {item['file']} in one category"))
+                return
+            source = questions[0].category
+        self._set_slots(quiz, questions, source, draw)
 
     @staticmethod
-    def _set_slots(quiz: Quiz, questions: list, own, draw: int | None) -> None:
+    def _set_slots(quiz: Quiz, questions: list, source, draw: int | None) -> None:
         if draw:
-            wanted: list[QuizSlot] = [s for s in quiz.slots if s.random_category_id == own.id][:draw]
+            wanted: list[QuizSlot] = [s for s in quiz.slots if s.random_category_id == source.id][:draw]
             while len(wanted) < draw:
-                wanted.append(QuizSlot(random_category=own, random_include_subcategories=True, mark=1.0))
+                wanted.append(QuizSlot(random_category=source, random_include_subcategories=False, mark=1.0))
         else:
             by_question = {s.question_id: s for s in quiz.slots if s.question_id is not None}
             wanted = [by_question.get(q.id) or QuizSlot(question=q) for q in questions]
@@ -145,10 +154,11 @@ class QuizContentLoader:
             randoms = [s for s in quiz.slots if s.is_random]
             drafts = []
             draw = None
-            if randoms and not fixed and own and all(s.random_category_id == own.id for s in randoms):
+            sources = {s.random_category_id for s in randoms}
+            if randoms and not fixed and len(sources) == 1:
                 draw = len(randoms)
                 fixed = list(db.session.scalars(select(Question).where(
-                    Question.category_id == own.id, Question.archived_at.is_(None)).order_by(Question.id)))
+                    Question.category_id == sources.pop(), Question.archived_at.is_(None)).order_by(Question.id)))
             for question in fixed:
                 draft = bank.draft_of(question)
                 if draft.category == quiz.slug:

@@ -180,10 +180,11 @@ def question_view(response: Response, number: int | None, options: dict | None =
             item = answers[index]
             option = Option(str(position), _html(item.get("text_html") or escape(item.get("text", ""))),
                             checked=index in chosen)
-            if show_right or show_answers:
-                fraction = float(item.get("fraction", 0))
-                if show_answers or (show_right and option.checked):
-                    option.right = fraction > 0
+            fraction = float(item.get("fraction", 0))
+            if show_answers and fraction > 0:
+                option.right = True  # the right answers, chosen or not
+            if show_right and option.checked:
+                option.right = fraction > 0  # the learner's own choices, right or wrong
             if show_feedback and option.checked and item.get("feedback_html"):
                 option.feedback = _html(item["feedback_html"])
             view.options.append(option)
@@ -196,7 +197,9 @@ def question_view(response: Response, number: int | None, options: dict | None =
         correct = bool(data.get("correct"))
         for option_value, label, truth in (("true", _("True"), True), ("false", _("False"), False)):
             option = Option(option_value, Markup(escape(label)), checked=value is truth)
-            if show_answers or (show_right and option.checked):
+            if show_answers and truth == correct:
+                option.right = True
+            if show_right and option.checked:
                 option.right = truth == correct
             if show_feedback and option.checked:
                 option.feedback = _html(data.get("feedback_true_html" if truth else "feedback_false_html")) or None
@@ -260,9 +263,9 @@ def _cloze_html(response, data, order, answer, outcome, show_right, show_feedbac
         answers = part.get("answers", [])
         kind = part.get("kind")
         if kind in ("shortanswer", "numerical"):
-            size = max([len(str(a.get("text", a.get("value", "")))) for a in answers] + [6]) + 2
-            html = Markup('<input type="text" class="cloze-text" name="{}" value="{}" size="{}" aria-label="{}"{}>').format(
-                key, mine.get("text", ""), min(size, 40), label, off)
+            # one size for every blank: a size fitted to the answer would hint at it
+            html = Markup('<input type="text" class="cloze-text" name="{}" value="{}" size="14" aria-label="{}"{}>'
+                          ).format(key, mine.get("text", ""), label, off)
         elif kind == "multichoice" and part.get("display", "dropdown") == "dropdown":
             options = [Markup('<option value="">{}</option>').format(_("Choose…"))]
             for position, i in enumerate(part_order):

@@ -13,6 +13,8 @@ from hub.extensions import db
 from hub.quizzes import services
 from hub.quizzes.models import Attempt, Response
 
+from tests.conftest import TEST_PASSWORD
+
 from .quiz_support import enrol, make_course, make_quiz, quiz_url, token_of
 
 
@@ -396,3 +398,34 @@ def test_responses_hold_a_snapshot(client, setup):
     response = db.session.scalars(db.select(Response).where(Response.attempt_id == attempt.id,
                                                             Response.position == 0)).one()
     assert response.snapshot["data"]["answers"][0]["text"] == "Paris"
+
+
+def test_save_and_submit_need_no_csrf_token_but_the_attempt_token(make_app, make_user):
+    """An attempt outlives the CSRF token: its forms carry the attempt's own secret."""
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        learner = make_user("learner")
+        course = make_course()
+        enrol(learner, course)
+        quiz = make_quiz(course)
+        email, start_url = learner.email, quiz_url(course, quiz, "/start")
+    client = app.test_client()
+
+    def csrf(html: str) -> str:
+        return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+    login_page = client.get("/login").get_data(as_text=True)
+    client.post("/login", data={"email": email, "password": TEST_PASSWORD, "csrf_token": csrf(login_page)})
+    assert client.post(start_url).status_code == 400  # ordinary forms still need the CSRF token
+    quiz_page = client.get(start_url.removesuffix("/start")).get_data(as_text=True)
+    response = client.post(start_url, data={"csrf_token": csrf(quiz_page)})
+    attempt_url = response.headers["Location"].split("?")[0]
+    token = token_of(client.get(attempt_url).get_data(as_text=True))
+    saved = client.post(attempt_url + "/save", data={"token": token, "page": "0", "q0": "0", "action": "summary"})
+    assert saved.status_code == 302 and saved.headers["Location"].endswith("/summary")
+    assert client.post(attempt_url + "/submit", data={"token": "wrong"}).status_code == 400
+    submitted = client.post(attempt_url + "/submit", data={"token": token})
+    assert submitted.status_code == 302 and submitted.headers["Location"].endswith("/review")
+    with app.app_context():
+        attempt = db.session.scalars(db.select(Attempt)).one()
+        assert attempt.state == "finished" and attempt.grade == 20

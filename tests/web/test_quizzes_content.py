@@ -179,6 +179,16 @@ def test_loader_reads_moodle_xml_and_draw(app, tmp_path):
     assert quiz.slots[0].random_category.path == "check"
 
 
+def test_draw_uses_the_files_category_and_needs_one(app, tmp_path):
+    settings = SETTINGS + "    draw: 2\n"
+    import_folder(write_course(tmp_path / "01-test", quizzes=settings, gift_text="$CATEGORY: pool\n\n" + QUIZ_GIFT))
+    assert {s.random_category.path for s in the_quiz().slots} == {"pool"}
+    mixed = "$CATEGORY: pool\n\n" + QUIZ_GIFT + "\n$CATEGORY: other\n\n::Four::x?{T}\n"
+    with pytest.raises(content.ContentError) as caught:
+        import_folder(write_course(tmp_path / "02-test", quizzes=settings, gift_text=mixed))
+    assert "draw needs all the questions" in str(caught.value)
+
+
 def test_export_writes_gift_and_settings_that_import_again(app, tmp_path):
     import_folder(write_course(tmp_path / "src" / "01-test"))
     course = db.session.scalars(db.select(Course)).one()
