@@ -13,6 +13,8 @@ pytestmark = pytest.mark.browser
 
 
 def test_member_posts_quotes_and_mentions(page, browser_login, make_user, axe_check):
+    from playwright.sync_api import expect
+
     seed()
     maria = make_user(display_name="Maria Jensen", organisation="Jobcenter Aarhus")
     topic = topic_with_replies(forum("general"), maria, "Job taster days",
@@ -28,11 +30,11 @@ def test_member_posts_quotes_and_mentions(page, browser_login, make_user, axe_ch
     page.get_by_label("Title").fill("Mentoring after placement")
     page.get_by_label("Message").fill("How long do you *follow up* after a placement?")
     page.get_by_role("button", name="Preview").click()
-    assert page.locator(".preview em", has_text="follow up").is_visible()
+    expect(page.locator(".preview em", has_text="follow up")).to_be_visible()
     assert page.get_by_label("Title").input_value() == "Mentoring after placement"
     page.get_by_role("button", name="Post topic").click()
-    assert page.get_by_text("Your post is published.").is_visible()
-    assert page.get_by_role("heading", name="Mentoring after placement").is_visible()
+    expect(page.get_by_text("Your post is published.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Mentoring after placement")).to_be_visible()
 
     # quote Maria's post into the reply box and mention her
     page.get_by_role("link", name="General discussion").click()
@@ -50,11 +52,11 @@ def test_member_posts_quotes_and_mentions(page, browser_login, make_user, axe_ch
     assert box.input_value().endswith("Thank you! @[Maria Jensen] ")
     box.press_sequentially("how do employers react?")
     page.locator("#reply-form").get_by_role("button", name="Post reply").click()
-    assert page.get_by_text("Your post is published.").is_visible()
+    expect(page.get_by_text("Your post is published.")).to_be_visible()
 
     reply = page.locator("article.post").last
     assert reply.locator("blockquote a", has_text="Maria Jensen").get_attribute("href") == f"/forum/post/{quoted.id}"
-    assert reply.locator("blockquote strong", has_text="job taster days").is_visible()
+    expect(reply.locator("blockquote strong", has_text="job taster days")).to_be_visible()
     mention = reply.get_by_role("link", name="@Maria Jensen")
     assert mention.get_attribute("href") == f"/forum/members/{maria.id}"
     assert axe_check() == []
