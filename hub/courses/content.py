@@ -42,12 +42,16 @@ class ImportReport:
     failed: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        text = f"{len(self.courses)} courses ({len(self.created)} new), {self.lessons} lessons"
+        text = f"{_plural(len(self.courses), 'course')} ({len(self.created)} new), {_plural(self.lessons, 'lesson')}"
         if self.archived:
-            text += f", {self.archived} lessons archived"
+            text += f", {_plural(self.archived, 'lesson')} archived"
         if self.failed:
             text += f"; not imported because of errors: {', '.join(self.failed)}"
         return text
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 class ImportFailed(ContentProblems):

@@ -137,7 +137,9 @@ def read_front_matter(path: Path, problems: Problems) -> FrontMatter | None:
     body = "\n".join(lines[end + 1:])
     if text.endswith("\n"):
         body += "\n"
-    return FrontMatter(meta=meta, lines=key_lines, body=body.lstrip("\n"), body_line=end + 2)
+    stripped = body.lstrip("\n")
+    skipped = len(body) - len(stripped)
+    return FrontMatter(meta=meta, lines=key_lines, body=stripped, body_line=end + 2 + skipped)
 
 
 # -- field checks ----------------------------------------------------------------

@@ -200,7 +200,7 @@ def test_translation_into_course_language(tmp_path):
 
 def test_missing_image_names_the_body_line(tmp_path):
     folder = write_course(tmp_path, lessons=[{"file": "01-a.md", "slug": "a", "title": "A",
-                                              "body": "Intro\n\n![Photo](images/missing.png)\n"}])
+                                              "body": "\n\nIntro\n\n![Photo](images/missing.png)\n"}])
     error = only_error(folder)
     lines = (folder / "01-a.md").read_text().splitlines()
     assert "images/missing.png" in lines[error.line - 1]

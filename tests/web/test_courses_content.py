@@ -305,7 +305,7 @@ def test_cli_import_and_export(app, runner, tmp_path):
     folder = write_course(tmp_path / "src", "demo")
     result = runner.invoke(args=["content", "import", str(folder)])
     assert result.exit_code == 0, result.output
-    assert "Imported 1 courses (1 new), 3 lessons" in result.output
+    assert "Imported 1 course (1 new), 3 lessons" in result.output
     again = runner.invoke(args=["content", "import", str(folder)])
     assert "(0 new)" in again.output
 
