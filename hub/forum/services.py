@@ -118,6 +118,8 @@ def _after_new_post(post: Post, author: User, rendered: Rendered, uploads, new_t
 
 
 def create_topic(forum: Forum, author: User, title: str, body_md: str, language: str, uploads=()) -> Post:
+    """The new topic's opening post. Like ``reply``, the post carries ``rendered``
+    (its mentions, and names several members share) for the view's messages."""
     title = " ".join((title or "").split())
     if not title:
         raise ForumError(_("Give your topic a title."))
@@ -307,6 +309,5 @@ def count_posts_in_course_for_users(user_ids, course_id: int) -> dict[int, int]:
 
 def course_of_post(post: Post):
     """The course whose forum holds ``post``, or None for site-wide forums."""
-    forum = post.topic.forum if post.topic is not None else db.session.get(Forum, db.session.get(
-        Topic, post.topic_id).forum_id)
-    return forum.course
+    topic = post.topic or db.session.get(Topic, post.topic_id)
+    return topic.forum.course

@@ -14,7 +14,7 @@ from ..database import write_transaction
 from ..extensions import db
 from ..pagination import page_number
 from ..permissions import can, ensure, is_member
-from . import notifications, queries, structure, unread
+from . import moderation, notifications, queries, structure, unread
 from .attachments import serve
 from .forms import SORT_LABELS, PostForm, SubscribeForm
 from .models import Attachment, Forum, Post, Topic
@@ -35,6 +35,7 @@ DEFAULTS = {
     "FORUM_NEW_MEMBER_DAYS": 3,
     "FORUM_EMAIL": "auto",
     "FORUM_DRAFT_DAYS": 7,
+    "FORUM_DRAFT_RATE_LIMIT": "10 per hour",
 }
 
 
@@ -97,7 +98,8 @@ def post_url(post: Post) -> str:
 def index():
     ensure("member")
     groups = queries.forum_index(current_user)
-    return render_template("forum/index.html", groups=groups)
+    flagged = moderation.open_flag_count() if can(current_user, "forum.moderate") else 0
+    return render_template("forum/index.html", groups=groups, flagged=flagged)
 
 
 @bp.route("/course/<slug>")

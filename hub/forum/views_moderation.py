@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..forms import EmptyForm
 from ..pagination import paginate
-from ..permissions import ensure, require
+from ..permissions import require
 from . import moderation
 from .forms import ACTION_LABELS, FLAG_LABELS, HideForm, MoveForm, SplitForm
 from .models import Forum, ForumCategory, Post

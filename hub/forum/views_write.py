@@ -73,6 +73,8 @@ def _stash_draft(back_to) -> object:
             "language": (request.form.get("language") or "")[:8]}
     if not (data["body"].strip() or data["title"].strip()):
         return redirect(url_for("accounts.login", next=back_to()))
+    if _draft_limit_reached():
+        abort(429)
     key = secrets.token_urlsafe(24)
     cutoff = utcnow() - timedelta(days=int(current_app.config["FORUM_DRAFT_DAYS"]))
     db.session.execute(delete(Draft).where(Draft.created_at < cutoff))
@@ -81,6 +83,17 @@ def _stash_draft(back_to) -> object:
     flash(_("Your login had expired, so your post is not published yet. Log in again: your text will be "
             "waiting in the form."), "warning")
     return redirect(url_for("accounts.login", next=back_to(draft=key)))
+
+
+def _draft_limit_reached() -> bool:
+    """Drafts are written for visitors without a login: cap them per address."""
+    if not current_app.config.get("RATELIMIT_ENABLED") or not limiter.enabled:
+        return False
+    key = f"forum-draft/{request.remote_addr}"
+    for item in parse_many(current_app.config["FORUM_DRAFT_RATE_LIMIT"]):
+        if not limiter.limiter.hit(item, key):
+            return True
+    return False
 
 
 def _load_draft(form: PostForm) -> None:
@@ -138,7 +151,7 @@ def _uploads(form: PostForm):
         return None
 
 
-def _render_form(form, state, *, mode, forum, topic=None, post=None, quoted=None, error=None):
+def _render_form(form, state, *, mode, forum, topic=None, post=None, error=None):
     files_lost = bool(request.files and any(f.filename for f in request.files.getlist("attachments")))
     html = render_template("forum/post_form.html", form=form, mode=mode, forum=forum, topic=topic, post=post,
                            preview=state["preview"], expired=state["expired"], limited=state["limited"], error=error,
@@ -224,9 +237,15 @@ def edit(post_id: int):
         return _stash_draft(lambda **kw: url_for("forum.edit", post_id=post_id, **kw))
     if (is_member(current_user) and post.user_id == current_user.id and not is_moderator(current_user)
             and post.deleted_at is None and utcnow() - post.created_at > edit_window()):
-        flash(_("Posts can be edited for %(n)d minutes after posting. Write a reply to add something.",
-                n=int(edit_window().total_seconds() // 60)), "warning")
-        return redirect(post_url(post))
+        closed = _("Posts can be edited for %(n)d minutes after posting. Write a reply to add something.",
+                   n=int(edit_window().total_seconds() // 60))
+        if request.method == "GET":
+            flash(closed, "warning")
+            return redirect(post_url(post))
+        # The window closed while the member was typing: give the text back to copy.
+        form = PostForm()
+        return _render_form(form, {"preview": None, "expired": False, "limited": None, "ready": False},
+                            mode="edit", forum=post.topic.forum, topic=post.topic, post=post, error=closed)
     ensure("forum.edit_post", post)
     form = PostForm(data={"body": post.body_md, "language": post.language,
                           "title": post.topic.title if post.position == 1 else ""})

@@ -151,6 +151,7 @@ def test_flags_wait_in_the_queue(client, thread):
     client.post(f"/forum/post/{spam.id}/flag", data={"reason": "offensive"})
     client.post(f"/forum/post/{good.id}/flag", data={"reason": "other", "details": "Just testing"})
     login_as(client, people["moderator"])
+    assert "2 flagged posts" in text(client.get("/forum/"))
     queue = text(client.get("/forum/moderation"))
     assert "BUY CHEAP WATCHES" in queue and "Ads again" in queue and "Spam or advertising" in queue
     assert "Use short goals" in queue and "Just testing" in queue

@@ -9,7 +9,7 @@ from sqlalchemy import event
 
 from hub.extensions import db
 from hub.forum import moderation, notifications, services, structure
-from hub.forum.attachments import Upload, store
+from hub.forum.attachments import Upload
 from hub.forum.models import HelpfulMark
 from tests.web.forum_helpers import forum, login_as, make_course, make_forum, posts_of, seed, topic_with_replies
 

@@ -147,7 +147,8 @@ def test_edit_window_closes(app, client, make_user):
     login_as(client, author)
     response = client.get(f"/forum/post/{post.id}/edit", follow_redirects=True)
     assert "can be edited for 30 minutes" in text(response)
-    client.post(f"/forum/post/{post.id}/edit", data={"body": "Too late", "language": "en", "post": "1"})
+    late = client.post(f"/forum/post/{post.id}/edit", data={"body": "Too late", "language": "en", "post": "1"})
+    assert "can be edited for 30 minutes" in text(late) and "Too late" in text(late)  # text back to copy
     db.session.refresh(post)
     assert post.body_md != "Too late"
     assert "Edit</a>" not in text(client.get(f"/forum/topic/{topic.id}"))
