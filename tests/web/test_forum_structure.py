@@ -200,3 +200,23 @@ def test_course_forum_link_partial(app, make_user):
     with app.test_request_context("/"):
         login_user(outsider)
         assert "/forum/course/linked" not in render_template_string(template, course=course)
+
+
+def test_a_course_forum_post_counts_toward_completion(app, client, make_user):
+    """Through the signal: progress re-measures the learner in the same commit."""
+    from hub.courses.models import Enrolment
+
+    learner = make_user()
+    course = make_course("discuss-to-complete", enrolled=[learner])
+    course.completion_rules = {"lessons": "none", "quizzes": [], "forum_posts": 2}
+    db.session.commit()
+    from tests.web.forum_helpers import login_as, reply, topic_id_from
+    login_as(client, learner)
+    client.get("/forum/course/discuss-to-complete")
+    slug = structure.course_forum(course, create=False).slug
+    topic_id = topic_id_from(new_topic(client, slug, "My reflection", "What I learnt"))
+    enrolment = db.session.scalar(select(Enrolment).where(Enrolment.user_id == learner.id))
+    assert enrolment.completed_at is None
+    reply(client, topic_id, "And one more thought")
+    db.session.refresh(enrolment)
+    assert enrolment.completed_at is not None
