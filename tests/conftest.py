@@ -137,6 +137,9 @@ def make_user(app):
     hashed = generate_password_hash(TEST_PASSWORD, method="pbkdf2:sha256:1000")
 
     def factory(role: str = "learner", **fields) -> User:
+        # End the test's read snapshot first: a live server thread may have written
+        # since, and SQLite refuses a write from a stale snapshot.
+        db.session.commit()
         counter["n"] += 1
         n = counter["n"]
         values = dict(email=f"user{n}@example.org", display_name=f"Member {n}", password_hash=hashed,

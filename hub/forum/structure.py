@@ -43,7 +43,9 @@ class StructureError(ValueError):
 
 
 def tables_exist() -> bool:
-    return inspect(db.engine).has_table(Forum.__tablename__)
+    # The session's own connection: a second connection would wait for the write lock
+    # this transaction may hold on SQLite (BEGIN IMMEDIATE outside requests).
+    return inspect(db.session.connection()).has_table(Forum.__tablename__)
 
 
 def needs_seed() -> bool:
