@@ -220,3 +220,24 @@ def test_a_course_forum_post_counts_toward_completion(app, client, make_user):
     reply(client, topic_id, "And one more thought")
     db.session.refresh(enrolment)
     assert enrolment.completed_at is not None
+
+
+def test_search_documents_and_reader_check(app, make_user):
+    from hub.forum import moderation, search
+
+    seed()
+    writer, outsider, moderator = make_user(), make_user(), make_user("moderator")
+    course = make_course("searchable", enrolled=[writer])
+    public = topic_with_replies(forum("general"), writer, "Public topic", replies=[(writer, "Visible reply")])
+    private = topic_with_replies(structure.course_forum(course), writer, "Course topic")
+    hidden = services.reply(public, writer, "Hidden reply", "en")
+    moderation.hide_post(hidden, moderator, "x")
+    db.session.commit()
+    docs = list(search.documents())
+    bodies = {d["body"] for d in docs}
+    assert "Visible reply" in bodies and "Hidden reply" not in bodies
+    course_doc = next(d for d in docs if d["title"] == "Course topic")
+    assert course_doc["course"] == "searchable" and course_doc["url"].startswith("/forum/post/")
+    private_post = db.session.scalar(select(services.Post).where(services.Post.topic_id == private.id))
+    assert search.can_read(writer, private_post.id) and not search.can_read(outsider, private_post.id)
+    assert not search.can_read(outsider, hidden.id)
