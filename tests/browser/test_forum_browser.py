@@ -67,3 +67,21 @@ def test_member_posts_quotes_and_mentions(page, browser_login, make_user, axe_ch
                                     .where(Notification.topic_id == topic.id)).all())
     assert kinds.get(maria.id) == "mention"
     assert kim.id not in kinds
+
+
+def test_forum_pages_pass_accessibility_checks(page, browser_login, make_user, axe_check):
+    seed()
+    writer = make_user(display_name="Writer")
+    topic = topic_with_replies(forum("case-discussions"), writer, "A case", replies=[(writer, "A reply")])
+    browser_login("admin")
+    problems = {}
+    for path in ("/forum/", "/forum/f/case-discussions", "/forum/f/case-discussions/new", f"/forum/topic/{topic.id}",
+                 f"/forum/post/{posts_of(topic.id)[1].id}/flag", f"/forum/topic/{topic.id}/split",
+                 "/forum/moderation", "/forum/moderation/log", "/forum/notifications", "/forum/settings",
+                 "/forum/manage", "/forum/manage/forums/new", f"/forum/members/{writer.id}"):
+        page.goto(path)
+        found = axe_check()
+        if found:
+            problems[path] = found
+    assert problems == {}
+    assert page.js_errors == []
