@@ -429,3 +429,21 @@ def test_save_and_submit_need_no_csrf_token_but_the_attempt_token(make_app, make
     with app.app_context():
         attempt = db.session.scalars(db.select(Attempt)).one()
         assert attempt.state == "finished" and attempt.grade == 20
+
+
+def test_unpublished_quiz_is_hidden_from_learners(client, app, setup):
+    learner, course, quiz = setup
+    quiz.published = False
+    db.session.commit()
+    assert client.get(quiz_url(course, quiz)).status_code == 404
+    assert client.post(quiz_url(course, quiz, "/start")).status_code == 404
+    with app.test_request_context():
+        assert services.quiz_outline(course, learner) == []
+
+
+def test_outline_for_anonymous_visitors(app, setup):
+    learner, course, quiz = setup
+    from flask_login import AnonymousUserMixin
+    with app.test_request_context():
+        [item] = services.quiz_outline(course, AnonymousUserMixin())
+        assert item.done is None and item.detail == "" and item.required
