@@ -30,11 +30,13 @@ def test_register_switch_language_logout_login(page, axe_check):
     assert page.get_by_text("Welcome to Inclusion Hub, Eleni Papadopoulou!").is_visible()
 
     # the switcher submits on change (JS) and the page comes back in Spanish
-    page.get_by_label("Language").select_option("es")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_label("Language").select_option("es")
     assert page.locator("html").get_attribute("lang") == "es"
-    page.get_by_label("Idioma").select_option("en")
-    page.wait_for_load_state()
+    assert page.get_by_role("link", name="Cursos").first.is_visible()
+    with page.expect_navigation():
+        page.get_by_label("Idioma").select_option("en")
+    assert page.locator("html").get_attribute("lang") == "en"
 
     page.locator("summary", has_text="Eleni Papadopoulou").click()
     page.get_by_role("button", name="Log out").click()
