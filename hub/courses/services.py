@@ -9,13 +9,13 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from ..extensions import db
 from ..i18n import pick_language
 from ..permissions import ADMIN, TRAINER, has_role, is_member, rule
 from . import hooks
-from .models import Course, CourseTrainer, Enrolment, Lesson, LessonProgress, Section
+from .models import Course, CourseTrainer, Enrolment, Lesson, LessonProgress, LessonTranslation, Section
 
 
 def is_course_trainer(user, course: Course) -> bool:
@@ -146,14 +146,24 @@ def course_text(course: Course, ui_locale: str) -> dict:
 
 def catalogue(user, language: str | None = None, kind: str | None = None, zone: int | None = None) -> list[Course]:
     """Courses the user may see, filtered by available language, kind and zone."""
+    # Lesson bodies are the bulk of the data and the catalogue shows none of them.
+    lessons = selectinload(Course.lessons).options(
+        defer(Lesson.body_md), defer(Lesson.body_html),
+        selectinload(Lesson.translations).options(defer(LessonTranslation.body_md), defer(LessonTranslation.body_html)))
     stmt = (select(Course).where(Course.archived_at.is_(None)).order_by(Course.position, Course.title)
-            .options(selectinload(Course.lessons).selectinload(Lesson.translations),
-                     selectinload(Course.sections), selectinload(Course.trainers), selectinload(Course.translations)))
-    if kind:
-        stmt = stmt.where(Course.kind == kind)
-    if zone is not None:
-        stmt = stmt.where(Course.zone == zone, Course.kind == "zone")
+            .options(lessons, selectinload(Course.sections), selectinload(Course.trainers),
+                     selectinload(Course.translations)))
     courses = [c for c in db.session.scalars(stmt).all() if can_view_course(user, c)]
+    return filter_courses(courses, language=language, kind=kind, zone=zone)
+
+
+def filter_courses(courses: list[Course], language: str | None = None, kind: str | None = None,
+                   zone: int | None = None) -> list[Course]:
+    """The catalogue filters, applied to courses already loaded."""
+    if kind:
+        courses = [c for c in courses if c.kind == kind]
+    if zone is not None:
+        courses = [c for c in courses if c.kind == "zone" and c.zone == zone]
     if language:
         courses = [c for c in courses if language in available_languages(c)]
     return courses

@@ -48,7 +48,7 @@ def catalogue():
     kind = kind if kind in KINDS else None
     zone = int(zone_arg) if zone_arg.isdigit() and len(zone_arg) < 3 else None
     everything = services.catalogue(current_user)
-    courses = services.catalogue(current_user, language=lang, kind=kind, zone=zone)
+    courses = services.filter_courses(everything, language=lang, kind=kind, zone=zone)
     zones = sorted({c.zone for c in everything if c.kind == "zone" and c.zone is not None})
     return render_template("courses/catalogue.html", courses=courses, filters={"lang": lang, "kind": kind, "zone": zone},
                            languages=services.catalogue_languages(everything), zones=zones,
