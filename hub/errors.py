@@ -48,10 +48,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many(error):
-        from flask_babel import gettext as _
+        from flask_babel import ngettext
         seconds = _limit_window_seconds(error)
         response = make_response(render_error(
-            429, _("Please wait %(seconds)d seconds before trying again.", seconds=seconds), retry_after=str(seconds)))
+            429, ngettext("Please wait %(num)d second before trying again.",
+                          "Please wait %(num)d seconds before trying again.", seconds), retry_after=str(seconds)))
         response.headers["Retry-After"] = str(seconds)
         return response
 

@@ -17,10 +17,10 @@ class IssueForm(FlaskForm):
 
 
 class IssueOneForm(FlaskForm):
-    """Issue to one learner found by e-mail address."""
+    """Issue to one learner found by email address."""
 
     course = SelectField(_l("Course"), validators=[DataRequired()])
-    email = StringField(_l("Learner's e-mail address"), validators=[DataRequired(), Email(), Length(max=320)])
+    email = StringField(_l("Learner's email address"), validators=[DataRequired(), Email(), Length(max=320)])
     note = TextAreaField(_l("Note on the certificate (optional)"), validators=[Optional(), Length(max=300)])
 
 

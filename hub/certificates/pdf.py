@@ -53,7 +53,7 @@ def render_certificate(cert: Certificate, verify_url: str) -> bytes:
     pdf.set_margins(20, 18, 20)
     pdf.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
     pdf.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-    pdf.set_title(_("Certificate of completion") + f" — {cert.course_title}")
+    pdf.set_title(_("Certificate of completion: %(course)s", course=cert.course_title))
     pdf.set_author(cert.issuer)
     pdf.set_subject(cert.course_title)
     pdf.set_creator(cert.issuer)

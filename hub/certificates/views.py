@@ -89,7 +89,7 @@ def manage():
 @bp.route("/certificates/issue", methods=["GET", "POST"])
 @require("certificate.manage")
 def issue_one():
-    """Issue to one learner picked by e-mail address."""
+    """Issue to one learner picked by email address."""
     courses = db.session.scalars(select(Course).where(Course.archived_at.is_(None),
                                                       Course.certificate_mode != "none")
                                  .order_by(Course.position, Course.title)).all()
@@ -101,7 +101,7 @@ def issue_one():
         user = db.session.scalar(select(User).where(User.email == form.email.data.strip().lower(),
                                                     User.deleted_at.is_(None)))
         if user is None:
-            form.email.errors = [_("No member has this e-mail address.")]
+            form.email.errors = [_("No member has this email address.")]
         else:
             try:
                 cert = services.issue(user, course, issued_by=current_user, note=form.note.data or "")

@@ -8,6 +8,7 @@ from datetime import date
 from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -43,7 +44,8 @@ def enrolment_problem(user, course: Course, today: date | None = None) -> str | 
     if course.enrol_closes and today > course.enrol_closes:
         return _("Enrolment closed on %(date)s.", date=format_date(course.enrol_closes, "long"))
     if course.capacity is not None and active_count(course) >= course.capacity:
-        return _("This course is full: all %(n)d places are taken.", n=course.capacity)
+        return ngettext("This course is full: its only place is taken.",
+                        "This course is full: all %(num)d places are taken.", course.capacity)
     for check in hooks.enrolment_checks:
         message = check(user, course)
         if message:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import current_app, send_file
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..extensions import db
 from .files import HEAD_BYTES, safe_filename, sniff
@@ -37,7 +38,8 @@ def check_uploads(files) -> list[Upload]:
     """Read and check every uploaded file before anything is saved."""
     files = [f for f in (files or []) if f and getattr(f, "filename", "")]
     if len(files) > max_count():
-        raise AttachmentError(_("Attach at most %(n)d files to one post.", n=max_count()))
+        raise AttachmentError(ngettext("Attach at most %(num)d file to one post.",
+                                       "Attach at most %(num)d files to one post.", max_count()))
     uploads = []
     limit = max_bytes()
     for storage in files:

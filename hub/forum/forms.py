@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, HiddenField, MultipleFileField, SelectField, SelectMultipleField, StringField,
                      TextAreaField)
@@ -13,14 +14,21 @@ from .models import EMAIL_MODES, FLAG_REASONS, FORUM_KINDS
 
 KIND_LABELS = {"standard": _l("Standard discussion"), "qa": _l("Questions and answers"),
                "announcements": _l("Announcements")}
-EMAIL_LABELS = {"off": _l("No e-mail"), "immediate": _l("E-mail each post at once"),
-                "digest": _l("One daily digest e-mail")}
+EMAIL_LABELS = {"off": _l("No email"), "immediate": _l("Email each post at once"),
+                "digest": _l("One daily digest email")}
 FLAG_LABELS = {"spam": _l("Spam or advertising"), "offensive": _l("Offensive or disrespectful"),
                "personal_data": _l("Identifies a client or shares personal data"),
                "off_topic": _l("Off topic"), "other": _l("Something else")}
-ACTION_LABELS = {"pin": _l("Pinned"), "unpin": _l("Unpinned"), "lock": _l("Locked"), "unlock": _l("Unlocked"),
-                 "move": _l("Moved"), "split": _l("Split"), "hide": _l("Hid a post"), "restore": _l("Restored a post"),
-                 "dismiss_flags": _l("Dismissed flags")}
+# What a moderator did, in the past tense, as a line of the moderation log.
+ACTION_LABELS = {"pin": lazy_pgettext("moderation log", "Pinned a topic"),
+                 "unpin": lazy_pgettext("moderation log", "Unpinned a topic"),
+                 "lock": lazy_pgettext("moderation log", "Locked a topic"),
+                 "unlock": lazy_pgettext("moderation log", "Unlocked a topic"),
+                 "move": lazy_pgettext("moderation log", "Moved a topic"),
+                 "split": lazy_pgettext("moderation log", "Split replies into a new topic"),
+                 "hide": lazy_pgettext("moderation log", "Hid a post"),
+                 "restore": lazy_pgettext("moderation log", "Restored a post"),
+                 "dismiss_flags": lazy_pgettext("moderation log", "Dismissed the flags on a post")}
 SORT_LABELS = {"activity": _l("Latest activity"), "newest": _l("Newest topics"), "replies": _l("Most replies")}
 
 
@@ -80,11 +88,11 @@ class ForumForm(FlaskForm):
 
 
 class SettingsForm(FlaskForm):
-    email_enabled = BooleanField(_l("Send me forum e-mail"))
-    email_mode = SelectField(_l("E-mail for mentions, announcements and new subscriptions"),
+    email_enabled = BooleanField(_l("Send me forum email"))
+    email_mode = SelectField(_l("Email for mentions, announcements and new subscriptions"),
                              choices=[(m, EMAIL_LABELS[m]) for m in EMAIL_MODES])
     auto_subscribe = BooleanField(_l("Follow the topics I write in"))
 
 
 class SubscribeForm(FlaskForm):
-    email_mode = SelectField(_l("E-mail"), choices=[(m, EMAIL_LABELS[m]) for m in EMAIL_MODES])
+    email_mode = SelectField(_l("Email"), choices=[(m, EMAIL_LABELS[m]) for m in EMAIL_MODES])

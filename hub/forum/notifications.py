@@ -7,6 +7,7 @@ from itertools import groupby
 from flask import current_app, has_request_context, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -209,8 +210,8 @@ def _subject(kind: str, actor: str, topic: Topic, forum: Forum) -> str:
 def _footer(user: User, scope: tuple[str, int | None]) -> str:
     token = unsubscribe_token(user.id, scope[0], scope[1])
     what = {"topic": _("Stop following this topic"), "forum": _("Unsubscribe from this forum"),
-            "email": _("Stop all forum e-mail")}[scope[0]]
-    return _("%(what)s (one click, no login needed): %(link)s\nYour forum e-mail settings: %(settings)s",
+            "email": _("Stop all forum email")}[scope[0]]
+    return _("%(what)s (one click, no login needed): %(link)s\nYour forum email settings: %(settings)s",
              what=what, link=absolute_url("forum.unsubscribe", token=token),
              settings=absolute_url("forum.settings"))
 
@@ -254,8 +255,7 @@ def send_digests() -> tuple[int, int]:
                 lines.append(f"* {_subject(note.kind, post.author.public_name, note.topic, note.topic.forum)}\n"
                              f"  {text.excerpt(plain_text(post.body_html), 200)}\n"
                              f"  {absolute_url('forum.permalink', post_id=post.id)}")
-            subject = _("Forum digest: %(n)d new posts", n=len(shown)) if len(shown) > 1 else \
-                _("Forum digest: 1 new post")
+            subject = ngettext("Forum digest: %(num)d new post", "Forum digest: %(num)d new posts", len(shown))
             queue_mail(user.email, f"[{current_app.config['SITE_NAME']}] {subject}",
                        _("Hello %(name)s,\n\nHere is what happened in the forum since the last digest:",
                          name=user.display_name) + "\n\n" + "\n\n".join(lines)

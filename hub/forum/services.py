@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import and_, case, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -174,7 +175,8 @@ def edit_post(post: Post, editor: User, body_md: str, language: str, uploads=(),
             raise ForumError(_("Give your topic a title."))
         post.topic.title = title[:200]
     if len(post.attachments) + len(uploads) > attachments.max_count():
-        raise ForumError(_("Attach at most %(n)d files to one post.", n=attachments.max_count()))
+        raise ForumError(ngettext("Attach at most %(num)d file to one post.",
+                                  "Attach at most %(num)d files to one post.", attachments.max_count()))
     if body == post.body_md and language == post.language and not uploads:
         return Rendered(post.body_html)
     before = {u.id for u in render_post(post.body_md).mentioned}

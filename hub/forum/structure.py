@@ -149,7 +149,7 @@ def delete_category(category: ForumCategory) -> None:
 
 def delete_forum(forum: Forum) -> None:
     if db.session.scalar(select(func.count(Topic.id)).where(Topic.forum_id == forum.id)):
-        raise StructureError(_("Only empty forums can be deleted; move its topics elsewhere first."))
+        raise StructureError(_("Only an empty forum can be deleted; move its topics elsewhere first."))
     db.session.delete(forum)
 
 

@@ -106,7 +106,7 @@ def _describe(scope: str, obj_id) -> str:
     if scope == "forum":
         forum = db.session.get(Forum, obj_id)
         return _("the forum %(title)s", title=forum.title) if forum else _("a forum")
-    return _("all forum e-mail")
+    return _("activity in the forums")
 
 
 @bp.route("/unsubscribe/<token>")

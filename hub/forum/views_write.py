@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from limits import parse_many
 from sqlalchemy import delete, select
@@ -237,8 +238,9 @@ def edit(post_id: int):
         return _stash_draft(lambda **kw: url_for("forum.edit", post_id=post_id, **kw))
     if (is_member(current_user) and post.user_id == current_user.id and not is_moderator(current_user)
             and post.deleted_at is None and utcnow() - post.created_at > edit_window()):
-        closed = _("Posts can be edited for %(n)d minutes after posting. Write a reply to add something.",
-                   n=int(edit_window().total_seconds() // 60))
+        closed = ngettext("Posts can be edited for %(num)d minute after posting. Write a reply to add something.",
+                          "Posts can be edited for %(num)d minutes after posting. Write a reply to add something.",
+                          int(edit_window().total_seconds() // 60))
         if request.method == "GET":
             flash(closed, "warning")
             return redirect(post_url(post))

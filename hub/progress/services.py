@@ -11,6 +11,7 @@ from typing import Iterable
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select, update
 
 from .. import signals
@@ -77,8 +78,9 @@ def requirements(course: Course) -> list[Requirement]:
             reqs.append(Requirement(QUIZ, slug, sources.quiz_title(quiz), quiz))
     if rules["forum_posts"]:
         n = rules["forum_posts"]
-        reqs.append(Requirement(FORUM, "forum", _("Write %(n)d posts in the course forum", n=n) if n > 1
-                                else _("Write a post in the course forum"), None, target=n))
+        reqs.append(Requirement(FORUM, "forum", ngettext("Write a post in the course forum",
+                                                         "Write %(num)d posts in the course forum", n),
+                                None, target=n))
     return reqs
 
 
@@ -89,8 +91,8 @@ def describe_rules(course: Course) -> str:
         if req.kind == QUIZ:
             parts.append(_("pass the quiz “%(quiz)s”", quiz=req.title))
         elif req.kind == FORUM:
-            parts.append(_("write %(n)d posts in the course forum", n=req.target) if req.target > 1
-                         else _("write a post in the course forum"))
+            parts.append(ngettext("write a post in the course forum", "write %(num)d posts in the course forum",
+                                  req.target))
     if normalise_rules(course.completion_rules)["lessons"] == "all" and required_lessons(course):
         parts.insert(0, _("complete every lesson"))
     if not parts:

@@ -152,7 +152,8 @@ def delete_category(cat: QuestionCategory) -> None:
     children = db.session.scalar(select(func.count()).select_from(QuestionCategory).where(
         QuestionCategory.course_id == cat.course_id, QuestionCategory.path.startswith(cat.path + "/")))
     if used or children:
-        raise BankError(_("Only empty categories can be deleted: move or delete its questions and subcategories first."))
+        raise BankError(_("Only an empty category can be deleted: "
+                          "move or delete its questions and subcategories first."))
     if db.session.scalar(select(QuizSlot.id).where(QuizSlot.random_category_id == cat.id)):
         raise BankError(_("A quiz draws random questions from this category."))
     db.session.delete(cat)

@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime, time, timezone
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from ..database import utcnow
@@ -213,8 +214,9 @@ def add_random(quiz: Quiz, cat: QuestionCategory, count: int = 1, include_sub: b
         Question.qtype != "description"))
     drawn = sum(1 for s in quiz.slots if s.random_category_id == cat.id) + count
     if available < drawn:
-        raise QuizError(_("The category “%(category)s” has %(available)d questions; the quiz would draw %(drawn)d.",
-                          category=cat.path, available=available, drawn=drawn))
+        raise QuizError(ngettext("The category “%(category)s” has %(num)d question; the quiz would draw %(drawn)d.",
+                                 "The category “%(category)s” has %(num)d questions; the quiz would draw %(drawn)d.",
+                                 available, category=cat.path, drawn=drawn))
     slots = []
     for _number in range(count):
         slot = QuizSlot(random_category=cat, random_include_subcategories=include_sub, position=len(quiz.slots),
@@ -245,7 +247,7 @@ def set_mark(slot: QuizSlot, mark) -> None:
     except (TypeError, ValueError):
         raise QuizError(_("“%(mark)s” is not a number.", mark=mark)) from None
     if not 0 <= value <= 1000:
-        raise QuizError(_("A mark is between 0 and 1000."))
+        raise QuizError(_("A mark is a number from 0 to 1000."))
     slot.mark = value
 
 

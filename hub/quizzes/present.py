@@ -288,7 +288,7 @@ def _cloze_html(response, data, order, answer, outcome, show_right, show_feedbac
         extra = []
         sub = outcome.parts[index] if outcome is not None and index < len(outcome.parts) else None
         if sub is not None and show_right and sub.state in ("correct", "partial", "incorrect"):
-            text = {"correct": _("Correct"), "partial": _("Partly correct"), "incorrect": _("Incorrect")}[sub.state]
+            text = {"correct": _("Correct"), "partial": _("Partially correct"), "incorrect": _("Incorrect")}[sub.state]
             extra.append(Markup('<span class="cloze-mark state-{}">{}</span>').format(sub.state, text))
         if sub is not None and show_feedback and sub.matched:
             feedback = answers[sub.matched[0]].get("feedback", "")

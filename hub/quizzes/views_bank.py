@@ -120,8 +120,9 @@ def _box_to_draft(form: QuestionForm, mode: str) -> QuestionDraft | None:
         if result.errors:
             return None
         if len(result.questions) != 1:
-            form.source.errors.append(_("The box holds one question; this text makes %(num)d.",
-                                        num=len(result.questions)))
+            form.source.errors.append(ngettext("The box holds one question; this text contains %(num)d question.",
+                                               "The box holds one question; this text contains %(num)d questions.",
+                                               len(result.questions)))
             return None
         for warning in result.warnings:
             flash(_("Line %(line)d: %(problem)s", line=warning.line, problem=warning.message), "warning")

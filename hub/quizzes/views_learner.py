@@ -280,7 +280,7 @@ def submit(attempt_id: int):
     attempts.finish_attempt(attempt)
     db.session.commit()
     if overdue:
-        flash(_("The time limit had passed; your attempt was submitted with the answers saved before the deadline."),
+        flash(_("The time limit had passed: your attempt was submitted with the answers saved before the deadline."),
               "warning")
     else:
         flash(_("Your attempt was submitted."), "success")

@@ -82,7 +82,7 @@ def test_admin_issues_one_certificate_with_a_note(app, make_user, client, auth):
     assert response.status_code == 400
     assert "already has a certificate" in response.get_data(as_text=True)
     response = client.post("/certificates/issue", data={"course": "c", "email": "nobody@example.org"})
-    assert response.status_code == 400 and "No member has this e-mail address" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "No member has this email address" in response.get_data(as_text=True)
     assert 'value="nobody@example.org"' in response.get_data(as_text=True)
 
 

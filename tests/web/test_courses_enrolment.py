@@ -48,7 +48,7 @@ def test_open_enrolment_sends_signal(client, login, tmp_path):
     assert row.status == "active"
     assert received == [(learner.id, row.id, "active")]
     page = client.get("/courses/demo").get_data(as_text=True)
-    assert "You are enrolled since" in page and "Start the course" in page and "Leave this course" in page
+    assert "You enrolled on" in page and "Start the course" in page and "Leave this course" in page
     # enrolling twice is harmless and does not signal again
     with signals.enrolled.connected_to(lambda sender, **kw: received.append(kw["user"].id)):
         enrol(client)

@@ -45,14 +45,14 @@ def test_lesson_page(client, course):
     assert "<h1>First steps</h1>" in page
     assert "<h2>Welcome</h2>" in page and 'class="admonition tip"' in page
     assert 'src="/courses/demo/media/diagram.png"' in page
-    assert "12 minutes read" in page and "Language: English" in page
+    assert "12 min read" in page and "Language: English" in page
     assert '<article class="lesson" lang="en">' in page
     assert 'rel="next" href="/courses/demo/lessons/going-further"' in page and 'rel="prev"' not in page
     assert "Log in and enrol to record your progress." in page
 
 
 def test_reading_time_is_estimated_when_missing(client, course):
-    assert "3 minutes read" in client.get("/courses/demo/lessons/going-further").get_data(as_text=True)
+    assert "3 min read" in client.get("/courses/demo/lessons/going-further").get_data(as_text=True)
 
 
 def test_previous_and_next(client, course):
@@ -68,7 +68,7 @@ def test_other_languages(client, course):
     assert 'href="/courses/demo/lessons/first-steps?lang=es" hreflang="es" lang="es">Español</a>' in page
     page = client.get("/courses/demo/lessons/first-steps?lang=es").get_data(as_text=True)
     assert '<article class="lesson" lang="es">' in page and "<h1>Primeros pasos</h1>" in page
-    assert "Texto en español." in page and "3 minutes read" in page
+    assert "Texto en español." in page and "3 min read" in page
     assert 'href="/courses/demo/lessons/first-steps?lang=en"' in page
     # the choice follows previous/next
     assert 'rel="next" href="/courses/demo/lessons/going-further?lang=es">Next: Más allá' in page

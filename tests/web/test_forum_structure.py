@@ -118,7 +118,7 @@ def test_admin_cannot_delete_a_forum_with_topics(app, client, login, make_user):
     topic_with_replies(forum("general"), make_user())
     login("admin")
     response = client.post(f"/forum/manage/forums/{forum('general').id}/delete", follow_redirects=True)
-    assert "Only empty forums" in text(response)
+    assert "Only an empty forum can be deleted" in text(response)
     assert forum("general") is not None
 
 
