@@ -75,7 +75,7 @@ def test_login_rate_limit_with_message(make_app, make_user):
     response = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD})
     assert response.status_code == 429
     assert b"Too many attempts" in response.data and b"wait 60 seconds" in response.data
-    assert response.headers["Retry-After"] == "60"
+    assert 0 < int(response.headers["Retry-After"]) <= 60  # Flask-Limiter refines it to the time left
     assert client.get("/login").status_code == 200  # reading the form is not limited
 
 
