@@ -267,6 +267,7 @@ def _write_course(parsed: ParsedCourse) -> tuple[Course, bool, int]:
             tr = CourseTranslation(language=lang, course=course)
             db.session.add(tr)
         tr.title, tr.summary, tr.description_md = item.title, item.summary, item.body
+        tr.section_titles = dict(item.sections)
         tr.description_html = str(render_markdown(item.body, media_base=base))
     for lang, tr in existing.items():
         if lang not in parsed.translations:

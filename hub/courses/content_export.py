@@ -99,6 +99,8 @@ def export_course(course: Course, folder: Path, *, replace: bool = False) -> Pat
     (folder / "course.md").write_text(_dump(meta, course.description_md), encoding="utf-8")
     for tr in sorted(course.translations, key=lambda t: t.language):
         tmeta = {"title": tr.title, "summary": tr.summary or ""}
+        if tr.section_titles:
+            tmeta["sections"] = dict(tr.section_titles)
         (folder / f"course.{tr.language}.md").write_text(_dump(tmeta, tr.description_md), encoding="utf-8")
 
     lessons = exported_lessons(course)

@@ -29,7 +29,7 @@ COMPLETION_FIELDS = ("lessons", "quizzes", "forum_posts", "certificate", "prereq
 SECTION_FIELDS = ("slug", "title")
 LESSON_FIELDS = ("slug", "title", "section", "minutes", "published")
 LESSON_TRANSLATION_FIELDS = ("slug", "title", "minutes")
-COURSE_TRANSLATION_FIELDS = ("title", "summary")
+COURSE_TRANSLATION_FIELDS = ("title", "summary", "sections")
 WORDS_PER_MINUTE = 200
 
 
@@ -66,6 +66,7 @@ class ParsedCourseTranslation:
     title: str
     summary: str
     body: str
+    sections: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -253,7 +254,26 @@ def _parse_course_translations(course: ParsedCourse, folder: Path, problems: Pro
         f.unknown(COURSE_TRANSLATION_FIELDS)
         course.translations[match["lang"]] = ParsedCourseTranslation(
             language=match["lang"], title=f.text("title", required=True), summary=f.text("summary", max_length=1000),
-            body=fm.body)
+            body=fm.body, sections=_section_titles(f, fm.meta.get("sections"), course))
+
+
+def _section_titles(f: Fields, raw, course: ParsedCourse) -> dict[str, str]:
+    """``sections: {slug: title}`` in a course translation names sections of course.md."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        f.fail("sections", "must map section slugs to translated titles, like  foundations: Fundamentos")
+        return {}
+    known = {section.slug for section in course.sections}
+    titles: dict[str, str] = {}
+    for slug, title in raw.items():
+        if slug not in known:
+            f.fail("sections", f"no section '{slug}' in course.md")
+        elif not isinstance(title, str) or not title.strip() or len(title) > 200:
+            f.fail("sections", f"the title of '{slug}' must be text of 1 to 200 characters")
+        else:
+            titles[slug] = title.strip()
+    return titles
 
 
 def _check_image_refs(fm: FrontMatter, file: Path, folder: Path, problems: Problems) -> None:

@@ -67,6 +67,8 @@ class CourseTranslation(db.Model):
     summary: Mapped[str] = mapped_column(Text, default="")
     description_md: Mapped[str] = mapped_column(Text, default="")
     description_html: Mapped[str] = mapped_column(Text, default="")
+    # {section slug: translated title}; sections without one show the course's title
+    section_titles: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
 
     course: Mapped[Course] = relationship(back_populates="translations")
 

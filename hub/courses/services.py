@@ -132,6 +132,15 @@ def lesson_text(lesson: Lesson, preferred: str | None, ui_locale: str) -> Lesson
     return LessonText(lang, lesson.title, lesson.minutes, lesson.body_html)
 
 
+def section_title(section: Section, language: str) -> str:
+    """The section's title in ``language`` when the course translation names it."""
+    if language != section.course.language:
+        for tr in section.course.translations:
+            if tr.language == language and (tr.section_titles or {}).get(section.slug):
+                return tr.section_titles[section.slug]
+    return section.title
+
+
 def course_text(course: Course, ui_locale: str) -> dict:
     """Title, summary and description in the reader's language when translated."""
     tr = next((t for t in course.translations if t.language == ui_locale), None)
@@ -211,7 +220,7 @@ def outline(course: Course, user, ui_locale: str, enrolment: Enrolment | None = 
     for provider in hooks.outline_providers:
         items.extend(provider(course, user) or [])
     sections = [OutlineSection(None, "")]
-    sections += [OutlineSection(s, s.title) for s in sorted(course.sections, key=lambda s: s.position)
+    sections += [OutlineSection(s, section_title(s, ui_locale)) for s in sorted(course.sections, key=lambda s: s.position)
                  if s.archived_at is None]
     by_id = {s.section.id: s for s in sections if s.section is not None}
     for item in sorted(items, key=lambda i: (i.position, i.kind != "lesson")):

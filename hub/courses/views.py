@@ -135,7 +135,8 @@ def lesson(slug: str, lesson_slug: str):
                            done=done, previous=previous, following=following, titles=titles,
                            languages=services.lesson_languages(lesson),
                            lang_arg=request.args.get("lang") if request.args.get("lang") == text.language else None,
-                           section=lesson.section if lesson.section and lesson.section.archived_at is None else None)
+                           section=lesson.section if lesson.section and lesson.section.archived_at is None else None,
+                           section_title=services.section_title(lesson.section, text.language) if lesson.section else "")
 
 
 @bp.post("/<slug>/lessons/<lesson_slug>/complete")

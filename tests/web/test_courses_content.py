@@ -352,3 +352,27 @@ def test_shipped_courses_all_import_cleanly(app):
     # and once more: idempotent
     again = content.import_path(ROOT / "content")
     assert again.created == [] and again.archived == 0
+
+
+def test_section_titles_follow_the_course_translation(app, client, tmp_path, make_user):
+    """course.<lang>.md may name the sections in its language; pages use them."""
+    from tests.course_helpers import import_folder, write_course
+
+    folder = write_course(tmp_path / "c", slug="translated-sections")
+    (folder / "course.es.md").write_text(
+        "---\ntitle: Curso\nsummary: Resumen\nsections:\n  basics: Lo básico\n---\nDescripción.\n", encoding="utf-8")
+    import_folder(folder)
+    english = client.get("/courses/translated-sections").get_data(as_text=True)
+    spanish = client.get("/courses/translated-sections", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert "Lo básico" in spanish and "Lo básico" not in english
+
+
+def test_section_titles_must_name_known_sections(app, tmp_path):
+    from hub.courses.content import ContentError
+    from tests.course_helpers import import_folder, write_course
+
+    folder = write_course(tmp_path / "c", slug="bad-sections")
+    (folder / "course.da.md").write_text(
+        "---\ntitle: Kursus\nsections:\n  nowhere: Intetsteds\n---\n", encoding="utf-8")
+    with pytest.raises(ContentError, match="no section 'nowhere' in course.md"):
+        import_folder(folder)
