@@ -367,13 +367,28 @@ def _multichoice(answer: _Span, fmt: str, warnings: list[Problem], name: str) ->
     return {"single": single, "shuffle": True, "numbering": "abc", "answers": answers}
 
 
-def _match(answer: _Span, fmt: str, warnings: list[Problem], name: str) -> dict:
+def _equals_pieces(answer: _Span) -> list[_Span]:
+    """The ``=``-separated items of an answer block; text before the first ``=``
+    counts as an item too, as Moodle reads it."""
     head, pieces = answer.split_markers("=")
     if head.strip():
         pieces.insert(0, ("=", head))
+    return [piece.strip() for _marker, piece in pieces]
+
+
+def _weighted_answers(answer: _Span, fmt: str, warnings: list[Problem], name: str):
+    """Each ``=`` answer with its weight (default 100%) and feedback split off:
+    yields (piece, fraction, {"text", "feedback"})."""
+    for piece in _equals_pieces(answer):
+        fraction, piece = _weight(piece, 1.0, warnings, name)
+        item = _text_and_feedback(piece, fmt)
+        item.pop("format", None)
+        yield piece, fraction, item
+
+
+def _match(answer: _Span, fmt: str, warnings: list[Problem], name: str) -> dict:
     pairs = []
-    for _marker, piece in pieces:
-        piece = piece.strip()
+    for piece in _equals_pieces(answer):
         left, right = piece.split_once("->")
         if right is None:
             raise GiftError(piece.line, f"matching pairs are written =question -> answer; “{piece.plain()}” has "
@@ -409,15 +424,8 @@ def _truefalse(answer: _Span, fmt: str) -> dict:
 
 
 def _shortanswer(answer: _Span, fmt: str, warnings: list[Problem], name: str) -> dict:
-    head, pieces = answer.split_markers("=")
-    if head.strip():
-        pieces.insert(0, ("=", head))
     answers = []
-    for _marker, piece in pieces:
-        piece = piece.strip()
-        fraction, piece = _weight(piece, 1.0, warnings, name)
-        item = _text_and_feedback(piece, fmt)
-        item.pop("format", None)
+    for piece, fraction, item in _weighted_answers(answer, fmt, warnings, name):
         if not item["text"]:
             warnings.append(Problem(piece.line, "an empty answer is left out (as Moodle does)", name))
             continue
@@ -447,15 +455,8 @@ def _numerical(answer: _Span, fmt: str, warnings: list[Problem], name: str) -> d
     if at >= 0:
         wrong_feedback = answer[at + 1:]
         answer = answer[:at]
-    head, pieces = answer.split_markers("=")
-    if head.strip():
-        pieces.insert(0, ("=", head))
     answers = []
-    for _marker, piece in pieces:
-        piece = piece.strip()
-        fraction, piece = _weight(piece, 1.0, warnings, name)
-        item = _text_and_feedback(piece, fmt)
-        item.pop("format", None)
+    for piece, fraction, item in _weighted_answers(answer, fmt, warnings, name):
         raw = item.pop("text")
         if not raw:
             continue
