@@ -7,7 +7,7 @@ import smtplib
 from datetime import datetime
 from email.message import EmailMessage
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from sqlalchemy import String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -31,6 +31,8 @@ class OutboxMessage(db.Model):
 def queue_mail(recipient: str, subject: str, body: str) -> OutboxMessage:
     message = OutboxMessage(recipient=recipient, subject=subject, body=body)
     db.session.add(message)
+    if has_request_context():
+        g.hub_mail_queued = True  # the request sends it once committed (see init_app)
     current_app.logger.info("Mail to %s: %s\n%s", recipient, subject, body)
     return message
 
@@ -76,12 +78,12 @@ def deliver_pending(limit: int = 50) -> int:
 
 
 def init_app(app) -> None:
-    """Send what a request queued once its transaction is committed. Without SMTP the
-    messages simply stay in the outbox."""
+    """Send what a request queued once its transaction is committed; requests that
+    queued nothing do no outbox query. Without SMTP the messages stay in the outbox."""
 
     @app.after_request
     def send_queued_mail(response):
-        if smtp_configured() and response.status_code < 400:
+        if g.get("hub_mail_queued") and smtp_configured() and response.status_code < 400:
             try:
                 deliver_pending()
             except Exception:  # delivery must never break the page that queued it
