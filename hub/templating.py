@@ -14,11 +14,9 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def globals_for_templates():
         from .accounts.forms import LanguageForm
-        lang_form = LanguageForm()
-        lang_form.lang.data = str(get_locale())
         return {
             "can": lambda action, obj=None: can(current_user, action, obj),
-            "language_form": lang_form,
+            "language_form": LanguageForm(),
             "empty_form": EmptyForm(),
             "current_locale": str(get_locale()),
             "language_names": LANGUAGE_NAMES,
