@@ -33,6 +33,7 @@ def configure(app: Flask, config: dict | None) -> None:
 
 def init_extensions(app: Flask) -> None:
     from . import database  # noqa: F401  (SQLite connection settings)
+    from . import ratelimit  # noqa: F401  (the hub-database:// store, before the limiter starts)
     from . import security
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
     from .i18n import select_locale
@@ -57,6 +58,7 @@ def init_extensions(app: Flask) -> None:
 def import_models() -> None:
     """Every model module, so metadata (and Alembic) sees all tables."""
     from . import mail  # noqa: F401
+    from . import ratelimit  # noqa: F401  (also registers the hub-database:// limit store)
     from .accounts import models as _accounts  # noqa: F401
     from .courses import models as _courses  # noqa: F401
     from .certificates import models as _certificates  # noqa: F401

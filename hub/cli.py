@@ -1,7 +1,7 @@
 """The ``hub`` command: serve, setup, create-admin, plus each feature's commands.
 
 ``hub serve`` prepares the site (schema, shipped content, search index) *before*
-starting gunicorn, so ``create_app`` stays free of side effects."""
+starting gunicorn, so ``create_app`` stays free of side effects (see ``hub.server``)."""
 from __future__ import annotations
 
 import os
@@ -60,30 +60,19 @@ def setup_command() -> None:
     prepare_site()
 
 
-@click.command("serve")
+@main.command("serve", with_appcontext=False)
 @click.option("--host", default=lambda: os.environ.get("HUB_HOST", "127.0.0.1"), show_default="127.0.0.1")
 @click.option("--port", default=lambda: int(os.environ.get("HUB_PORT", "8000")), type=int, show_default="8000")
 @click.option("--workers", default=lambda: int(os.environ.get("HUB_WORKERS", "2")), type=int, show_default="2")
-@with_appcontext
 def serve_command(host: str, port: int, workers: int) -> None:
-    """Prepare the site, then serve it with gunicorn."""
-    prepare_site()
-    from gunicorn.app.base import BaseApplication
+    """Prepare the site, then serve it with gunicorn.
 
-    app = current_app._get_current_object()
+    Registered on the ``hub`` group itself, not on ``app.cli``: Flask pushes an
+    application context around every app command, and gunicorn started inside one
+    would share it (and its user, session and transaction) between all visitors."""
+    from .server import serve
 
-    class HubServer(BaseApplication):
-        def load_config(self):
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)
-            self.cfg.set("accesslog", "-")
-            self.cfg.set("timeout", 60)
-
-        def load(self):
-            return app
-
-    click.echo(f"Serving Inclusion Hub on http://{host}:{port}/ (Ctrl+C to stop)")
-    HubServer().run()
+    serve(host, port, workers)
 
 
 @click.command("create-admin")
@@ -118,7 +107,7 @@ def init_app(app: Flask) -> None:
     from .forum.cli import forum_cli
     from .search.cli import search_cli
 
-    for command in (setup_command, serve_command, create_admin_command, content_cli, search_cli, forum_cli):
+    for command in (setup_command, create_admin_command, content_cli, search_cli, forum_cli):
         app.cli.add_command(command)
     from .quizzes.cli import quizzes_cli
     app.cli.add_command(quizzes_cli)

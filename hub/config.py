@@ -6,6 +6,9 @@ import os
 import secrets
 from pathlib import Path
 
+from .ratelimit import SCHEME as RATELIMIT_SCHEME
+from .ratelimit import storage_url as ratelimit_storage_url
+
 # Locales with a UI catalogue in translations/. Content may exist in more languages.
 DEFAULT_LANGUAGES = ["en", "es", "da"]
 
@@ -35,11 +38,25 @@ class Config:
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
 
     RATELIMIT_ENABLED = True
-    RATELIMIT_STORAGE_URI = "memory://"
+    # hub-database:// = counters in the site's database (PostgreSQL) or a side file
+    # beside it (SQLite), shared by every worker; see hub/ratelimit.py and docs/operations.md.
+    RATELIMIT_STORAGE_URI = "hub-database://"
+    RATELIMIT_STRATEGY = "fixed-window"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
     REGISTER_RATE_LIMIT = "5 per minute;30 per hour"
     RESET_RATE_LIMIT = "5 per minute;20 per hour"
+
+    # Per-account lockout after repeated failed logins (as Moodle's lockoutthreshold,
+    # lockoutwindow, lockoutduration); the owner gets a mail with an unlock link.
+    LOGIN_LOCKOUT_THRESHOLD = 10  # failed logins in the window; 0 turns lockout off
+    LOGIN_LOCKOUT_WINDOW = 30 * 60  # seconds a failed login counts toward the threshold
+    LOGIN_LOCKOUT_DURATION = 30 * 60  # seconds a locked account stays locked
+    ACCOUNT_UNLOCK_MAX_AGE = 24 * 3600
+
+    # Reverse proxies in front of the hub whose X-Forwarded-For/-Proto/-Host are
+    # believed (werkzeug's ProxyFix); rate limits count per client address.
+    TRUSTED_PROXIES = 0
 
     PASSWORD_MIN_LENGTH = 10
     PASSWORD_RESET_MAX_AGE = 3600
@@ -86,6 +103,10 @@ def load_config(app, overrides: dict | None) -> None:
     elif url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if str(app.config.get("RATELIMIT_STORAGE_URI", "")).startswith(RATELIMIT_SCHEME):
+        options = dict(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {})
+        options.setdefault("url", ratelimit_storage_url(url, str(instance)))
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = options
 
     root = Path(__file__).resolve().parent.parent
     app.config["CONTENT_PATH"] = app.config.get("CONTENT_PATH") or str(root / "content")

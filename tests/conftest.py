@@ -14,7 +14,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from hub import create_app
-from hub.extensions import db
+from hub.extensions import db, limiter
+from hub.ratelimit import DatabaseStorage
 
 TEST_PASSWORD = "correct horse battery staple"
 POSTGRES_URL = os.environ.get("HUB_TEST_DATABASE_URL")
@@ -112,6 +113,9 @@ def make_app(tmp_path, sqlite_template):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+    storage = getattr(limiter, "_storage", None)  # the limiter is global; its last store is this test's
+    if isinstance(storage, DatabaseStorage):
+        storage.close()
 
 
 @pytest.fixture

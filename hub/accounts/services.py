@@ -8,6 +8,7 @@ import secrets
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -17,6 +18,7 @@ from ..database import utcnow
 from ..extensions import db
 from ..mail import queue_mail
 from ..permissions import ROLES
+from . import lockout
 from .models import User, UserSession
 
 # Checked against when the email is unknown, so both paths cost the same time.
@@ -67,6 +69,50 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not check_password_hash(user.password_hash, password):
         return None
+    return user
+
+
+class LoginRefused(AccountError):
+    """A login that must not go through; ``str()`` is the message for the form."""
+
+
+def attempt_login(email: str, password: str, unlock_link_for) -> User:
+    """The user when the password is right and the account may log in now.
+
+    Raises :class:`LoginRefused` otherwise. A wrong password counts toward the
+    account's lockout (the caller commits even then, so the count is kept); a locked
+    account is refused whatever the password, and says so."""
+    user = lockout.lock_row_for_login(normalize_email(email))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        raise LoginRefused(_("Email or password is not correct."))
+    now = utcnow()
+    if user.is_locked(now):
+        check_password_hash(_DUMMY_HASH, password)
+        raise LoginRefused(_locked_message(user, now))
+    if not check_password_hash(user.password_hash, password):
+        if lockout.record_failure(user, unlock_link_for, now):
+            raise LoginRefused(_locked_message(user, now))
+        raise LoginRefused(_("Email or password is not correct."))
+    if not user.is_active:
+        raise LoginRefused(_("This account is deactivated. Contact an administrator if you think this is a mistake."))
+    if user.failed_logins or user.locked_until:
+        lockout.clear(user)
+    return user
+
+
+def _locked_message(user: User, now) -> str:
+    return ngettext("This account is locked for %(num)d more minute after too many failed logins. We have sent its "
+                    "owner an email with a link that unlocks it at once; resetting the password unlocks it too.",
+                    "This account is locked for %(num)d more minutes after too many failed logins. We have sent its "
+                    "owner an email with a link that unlocks it at once; resetting the password unlocks it too.",
+                    lockout.minutes_locked(user, now))
+
+
+def unlock(token: str) -> User:
+    """Use the link from the lockout mail; raises :class:`lockout.UnlockError`."""
+    user = lockout.user_for_unlock_token(token)
+    lockout.clear(user)
     return user
 
 
@@ -161,6 +207,7 @@ def request_password_reset(email: str, link_for) -> None:
 def reset_password(token: str, new: str) -> User:
     user = user_for_reset_token(token)
     set_password(user, new)
+    lockout.clear(user)
     end_all_sessions(user)
     return user
 

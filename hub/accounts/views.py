@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..extensions import db, limiter, login_manager
 from ..forms import EmptyForm
 from ..security import safe_next
-from . import services
+from . import lockout, services
 from .forms import (ChangePasswordForm, DeleteAccountForm, LanguageForm, LoginForm, ProfileForm, RegistrationForm,
                     ResetPasswordForm, ResetRequestForm)
 
@@ -66,17 +66,40 @@ def login():
         return redirect(target)
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is None:
-            flash(_("Email or password is not correct."), "error")
-        elif not user.is_active:
-            flash(_("This account is deactivated. Contact an administrator if you think this is a mistake."), "error")
+        try:
+            user = services.attempt_login(form.email.data, form.password.data, _unlock_link)
+        except services.LoginRefused as refusal:
+            db.session.commit()  # keep the failed-login count (and a new lock with its mail)
+            flash(str(refusal), "error")
         else:
             _log_in(user, remember=bool(form.remember.data))
             db.session.commit()
             flash(_("You are logged in."), "success")
             return redirect(target)
     return render_template("accounts/login.html", form=form, next=request.args.get("next", ""))
+
+
+def _unlock_link(token: str) -> str:
+    return url_for("accounts.unlock", token=token, _external=True)
+
+
+@bp.route("/unlock/<token>", methods=["GET", "POST"])
+@_limit("RESET_RATE_LIMIT")
+def unlock(token: str):
+    """The link from the lockout mail: a page with a button, so a mail scanner that
+    opens links does not unlock the account by itself."""
+    try:
+        lockout.user_for_unlock_token(token)
+    except lockout.UnlockError as error:
+        flash(str(error), "error")
+        return redirect(url_for("accounts.login"))
+    form = EmptyForm()
+    if form.validate_on_submit():
+        services.unlock(token)
+        db.session.commit()
+        flash(_("Your account is unlocked. You can log in now."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/unlock.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])

@@ -6,9 +6,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..accounts import lockout
 from ..accounts import services as accounts
 from ..accounts.forms import ROLE_LABELS, RoleForm
 from ..accounts.models import User
+from ..database import utcnow
 from ..extensions import db
 from ..forms import EmptyForm
 from ..mail import OutboxMessage
@@ -40,7 +42,7 @@ def users():
         role = None
     page = paginate(accounts.search_users(query, role), per_page=25)
     return render_template("admin/users.html", page=page, q=query, role=role, role_labels=ROLE_LABELS,
-                           role_form=RoleForm(), action_form=EmptyForm())
+                           role_form=RoleForm(), action_form=EmptyForm(), now=utcnow())
 
 
 @bp.route("/users/<int:user_id>/role", methods=["POST"])
@@ -74,6 +76,18 @@ def toggle_active(user_id: int):
             db.session.commit()
             flash(_("%(name)s has been reactivated.", name=user.display_name) if user.active
                   else _("%(name)s has been deactivated and logged out everywhere.", name=user.display_name), "success")
+    return redirect(url_for("admin.users", q=request.args.get("q", "")))
+
+
+@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+@require("admin.users")
+def unlock(user_id: int):
+    """Lift a lockout after failed logins, e.g. when the member phoned in."""
+    user = _user_or_404(user_id)
+    if EmptyForm().validate_on_submit():
+        lockout.clear(user)
+        db.session.commit()
+        flash(_("%(name)s can log in again.", name=user.display_name), "success")
     return redirect(url_for("admin.users", q=request.args.get("q", "")))
 
 

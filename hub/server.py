@@ -1,0 +1,70 @@
+"""``hub serve``: prepare the site, then hand a clean app to gunicorn.
+
+Why this is its own module: a served app must never inherit anything from the command
+that started it. Preparation runs in an application context of its own that ends its
+transaction and disposes the engine; gunicorn then runs outside any context, so Flask
+pushes a fresh request context (``g``, session, login, CSRF token, database session)
+for every request. Each worker drops pooled connections it inherited at fork time
+(``post_fork``), so no SQLite write lock or PostgreSQL socket is shared."""
+from __future__ import annotations
+
+import click
+from flask import Flask, has_app_context
+from gunicorn.app.base import BaseApplication
+
+
+def prepare(echo=click.echo) -> None:
+    """Migrate, import and index in a throwaway app; nothing of it stays open."""
+    from . import create_app
+    from .cli import prepare_site
+    from .extensions import db
+
+    app = create_app()
+    with app.app_context():
+        try:
+            prepare_site(echo)
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def release_connections(app: Flask) -> None:
+    """Forget pooled connections copied from the parent process, without closing
+    them (closing would end the parent's sockets); the worker opens its own."""
+    from .extensions import db
+
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)
+
+
+class HubServer(BaseApplication):
+    """gunicorn with the hub's settings; the app is built once in the master, after
+    preparation, and copied into each worker by fork (``preload_app``)."""
+
+    def __init__(self, app: Flask, options: dict):
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+        self.cfg.set("preload_app", True)
+        self.cfg.set("post_fork", lambda _arbiter, _worker: release_connections(self.application))
+
+    def load(self) -> Flask:
+        return self.application
+
+
+def serve(host: str, port: int, workers: int) -> None:
+    """Prepare, then serve until stopped. Must not be called inside an app context."""
+    if has_app_context():  # the bug this module exists to prevent
+        raise RuntimeError("hub serve must start gunicorn outside any application context")
+    from . import create_app
+
+    prepare()
+    app = create_app()
+    click.echo(f"Serving Inclusion Hub on http://{host}:{port}/ (Ctrl+C to stop)")
+    HubServer(app, {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-",
+                    "timeout": 60, "graceful_timeout": 20}).run()

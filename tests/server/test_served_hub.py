@@ -1,0 +1,199 @@
+"""The served hub keeps its visitors apart, restarts cleanly and loses no saved post.
+
+Each test drives ``make serve`` (two gunicorn workers) over HTTP; see conftest.py."""
+from __future__ import annotations
+
+import html
+import os
+import re
+import secrets
+import signal
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from .conftest import ADMIN_EMAIL, PASSWORD, topic_id_of
+
+pytestmark = [pytest.mark.server, pytest.mark.slow]
+
+
+def signed_in_as(page: str) -> str | None:
+    """The name in the header's user menu, or None for an anonymous page."""
+    match = re.search(r'<details class="user-menu">\s*<summary>(.*?)</summary>', page)
+    return html.unescape(match.group(1)) if match else None
+
+
+def test_a_new_visitor_never_sees_the_administrators_pages(hub):
+    admin = hub.visitor()
+    assert admin.log_in(ADMIN_EMAIL).status_code == 302
+    page = admin.get("/admin/users")
+    assert page.status_code == 200 and signed_in_as(page.text) == "Site Admin"
+
+    stranger = hub.visitor()
+    for n in range(20):
+        admin.get("/admin/users")  # the administrator keeps working between the stranger's requests
+        path = "/admin/users" if n % 2 else "/"
+        response = stranger.get(path, allow_redirects=False)
+        assert signed_in_as(response.text) is None, f"request {n} to {path} rendered as a member"
+        if path == "/":
+            assert response.status_code == 200 and "Log in" in response.text
+        else:
+            assert response.status_code == 302 and "/login" in response.headers["Location"]
+            assert ADMIN_EMAIL not in response.text
+
+
+def test_every_visitor_gets_a_session_and_its_own_form_token(hub):
+    tokens = set()
+    for _ in range(6):
+        visitor = hub.visitor()
+        tokens.add(visitor.csrf_token("/login"))
+        assert "session" in visitor.http.cookies, "the form page set no session cookie"
+    assert len(tokens) == 6
+
+
+def test_two_members_post_in_turn_and_each_sees_only_themselves(hub):
+    ana, ben = hub.visitor(), hub.visitor()
+    ana.register("Ana Server")
+    ben.register("Ben Server")
+    topic = topic_id_of(ana.start_topic("Two workers, two people", "Ana opens the thread."))
+    ana_token, ben_token = (v.csrf_token(f"/forum/topic/{topic}/reply") for v in (ana, ben))
+    assert ana_token != ben_token
+    for turn in range(3):  # interleaved: Ana, Ben, Ana, Ben ... each on whichever worker answers
+        for visitor, name, token in ((ana, "Ana Server", ana_token), (ben, "Ben Server", ben_token)):
+            response = visitor.reply(topic, f"{name} says {turn}.", token)
+            assert response.status_code == 302, response.text[:1000]
+            page = visitor.get(response.headers["Location"])
+            assert signed_in_as(page.text) == name
+    thread = ana.get(f"/forum/topic/{topic}").text
+    for turn in range(3):
+        assert f"Ana Server says {turn}." in thread and f"Ben Server says {turn}." in thread
+    rows = hub.query("SELECT u.display_name, p.body_md FROM forum_post p JOIN \"user\" u ON u.id = p.user_id "
+                     "WHERE p.topic_id = :topic ORDER BY p.position", topic=topic)
+    assert all(body.startswith(name) for name, body in rows[1:])
+
+
+def test_operator_commands_work_while_serving(hub):
+    started = time.monotonic()
+    result = hub.hub_command("create-admin", "second.admin@example.org", "--password", PASSWORD, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - started < 20
+    visitor = hub.visitor()
+    assert visitor.log_in("second.admin@example.org").status_code == 302
+    assert visitor.get("/admin/users").status_code == 200
+
+
+def test_writes_answer_promptly_after_a_restart(hub):
+    member = hub.visitor()
+    member.register("Before Restart")
+    topic = topic_id_of(member.start_topic("Across a restart", "Written before the restart."))
+    hub.restart()
+
+    newcomer = hub.visitor()
+    token = newcomer.csrf_token("/register")
+    started = time.monotonic()
+    response = newcomer.post("/register", {"display_name": "After Restart", "email": "after.restart@example.org",
+                                           "password": PASSWORD, "confirm": PASSWORD, "country": "ES",
+                                           "organisation": "Cruz Roja", "profession": "job_coach", "language": "es",
+                                           "csrf_token": token})
+    assert response.status_code == 302 and time.monotonic() - started < 2, response.text[:1000]
+
+    path = f"/forum/topic/{topic}/reply"
+    token = member.csrf_token(path)  # the login survived the restart
+    started = time.monotonic()
+    response = member.reply(topic, "Written after the restart.", token)
+    assert response.status_code == 302 and time.monotonic() - started < 2, response.text[:1000]
+
+
+def test_a_killed_worker_loses_no_acknowledged_reply(hub):
+    opener = hub.visitor()
+    opener.register("Thread Opener")
+    topic = topic_id_of(opener.start_topic("Posting through a crash", "Replies below."))
+    writers = []
+    for n in range(8):
+        writer = hub.visitor()
+        writer.register(f"Writer {n}")
+        writers.append(writer)
+    acknowledged: list[str] = []
+    lock = threading.Lock()
+    stop = time.monotonic() + 6
+
+    def write(writer) -> None:
+        path = f"/forum/topic/{topic}/reply"
+        while time.monotonic() < stop:
+            marker = f"reply-{secrets.token_hex(6)}"
+            try:
+                token = writer.csrf_token(path)
+                response = writer.reply(topic, f"Crash test {marker}.", token)
+            except (requests.ConnectionError, requests.Timeout, AssertionError):
+                continue  # the worker died under this request: not acknowledged
+            if response.status_code == 302:
+                with lock:
+                    acknowledged.append(marker)
+
+    victim = hub.worker_pids()[0]
+    with ThreadPoolExecutor(len(writers)) as pool:
+        futures = [pool.submit(write, writer) for writer in writers]
+        time.sleep(2)
+        os.kill(victim, signal.SIGKILL)
+        for future in futures:
+            future.result()
+    assert victim not in hub.worker_pids()
+    assert len(acknowledged) >= 8, "too few replies got through to test anything"
+    saved = {row[0] for row in hub.query("SELECT body_md FROM forum_post WHERE topic_id = :topic", topic=topic)}
+    missing = [marker for marker in acknowledged if f"Crash test {marker}." not in saved]
+    assert not missing, f"{len(missing)} acknowledged replies are not in the database"
+    # the master replaced the worker, and the site still writes
+    deadline = time.monotonic() + 30
+    while len(hub.worker_pids()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(hub.worker_pids()) == 2
+    assert writers[0].reply(topic, "After the crash.").status_code == 302
+
+
+def test_the_login_limit_holds_across_both_workers(hub):
+    """10 per minute per address: of 40 guesses sent at once, exactly 10 are checked."""
+    address = "203.0.113.40"
+    guessers = [hub.visitor(address) for _ in range(40)]
+    tokens = [g.csrf_token("/login") for g in guessers]  # reading the form is not limited
+
+    def guess(pair):
+        guesser, token = pair
+        return guesser.post("/login", {"email": f"nobody{secrets.token_hex(3)}@example.org",
+                                       "password": "guess", "csrf_token": token}).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        codes = list(pool.map(guess, zip(guessers, tokens)))
+    assert codes.count(429) == 30 and codes.count(200) == 10, codes
+    # another address is not affected
+    assert hub.visitor().log_in(ADMIN_EMAIL).status_code == 302
+
+
+def test_lockout_holds_across_both_workers_and_the_mail_unlocks(hub):
+    """Guesses from 15 addresses at once (each under its own limit) lock the account
+    after exactly 10 failures; the owner's mail unlocks it."""
+    owner = hub.visitor()
+    email = owner.register("Locked Owner")
+    owner.post("/logout", {"csrf_token": owner.csrf_token("/account")})
+    attackers = [hub.visitor() for _ in range(15)]
+    tokens = [a.csrf_token("/login") for a in attackers]
+
+    def guess(pair):
+        attacker, token = pair
+        return attacker.post("/login", {"email": email, "password": "wrong guess", "csrf_token": token}).text
+
+    with ThreadPoolExecutor(8) as pool:
+        pages = list(pool.map(guess, zip(attackers, tokens)))
+    wrong = sum("Email or password is not correct" in page for page in pages)
+    locked = sum("This account is locked" in page for page in pages)
+    assert (wrong, locked) == (9, 6)
+
+    page = hub.visitor().log_in(email).text
+    assert "This account is locked" in page  # even the right password, until unlocked
+    mails = hub.query("SELECT body FROM outbox_message WHERE recipient = :email", email=email)
+    assert len(mails) == 1
+    path = re.search(r"https?://[^/\s]+(/unlock/\S+)", mails[0][0]).group(1)
+    assert owner.submit(path, {}).status_code == 302
+    assert owner.log_in(email).status_code == 302
