@@ -69,7 +69,9 @@ class ServedHub:
         self.folder = folder
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+        # As an operator's shell: no HUB_ settings of the test run, no make state of `make test`.
+        self.env = {k: v for k, v in os.environ.items()
+                    if not k.startswith("HUB_") and k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
         self.env.update({
             "HUB_INSTANCE_PATH": str(folder / "instance"),
             "HUB_PORT": str(self.port),

@@ -197,3 +197,11 @@ def test_lockout_holds_across_both_workers_and_the_mail_unlocks(hub):
     path = re.search(r"https?://[^/\s]+(/unlock/\S+)", mails[0][0]).group(1)
     assert owner.submit(path, {}).status_code == 302
     assert owner.log_in(email).status_code == 302
+
+
+def test_the_certificate_lookup_limit_holds_across_both_workers(hub):
+    """60 per minute per address: of 80 look-ups sent at once, exactly 60 are answered."""
+    looker = hub.visitor("203.0.113.60")
+    with ThreadPoolExecutor(8) as pool:
+        codes = list(pool.map(lambda n: looker.get(f"/verify/NOPE{n:04d}XYZ").status_code, range(80)))
+    assert codes.count(404) == 60 and codes.count(429) == 20, codes
