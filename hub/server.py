@@ -51,6 +51,10 @@ class HubServer(BaseApplication):
         for key, value in self.options.items():
             self.cfg.set(key, value)
         self.cfg.set("preload_app", True)
+        if "control_socket_disable" in self.cfg.settings:
+            # gunicorn 24+ opens a control socket at one path per user (~/.gunicorn):
+            # two hubs on one machine would fight over it, and the hub needs none.
+            self.cfg.set("control_socket_disable", True)
         self.cfg.set("post_fork", lambda _arbiter, _worker: release_connections(self.application))
 
     def load(self) -> Flask:
