@@ -4,13 +4,13 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test install dev translations translations-update migration clean
+.PHONY: serve test lint install dev translations translations-update migration upgrade-deps clean
 
-$(STAMP): pyproject.toml
+# Installs exactly the versions in constraints.txt (tested in CI); `make upgrade-deps` renews them.
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	$(BIN)/pybabel compile -d translations --use-fuzzy >/dev/null 2>&1 || true
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -20,10 +20,25 @@ serve: $(STAMP)
 	$(BIN)/pybabel -q compile -d translations
 	$(BIN)/hub serve
 
-## Set up (first time), then run the whole test suite (browser tests included when Chromium is installed)
+## Set up (first time), then lint, type-check and run the whole test suite (browser tests
+## included when Chromium is installed; tests/server starts `make serve` itself)
 test: $(STAMP)
 	$(BIN)/pybabel -q compile -d translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## ruff (lint and import order) and mypy (types) on the code
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+## Newest versions pyproject.toml allows, tested here, written to constraints.txt
+upgrade-deps:
+	rm -rf .venv-upgrade && $(PYTHON) -m venv .venv-upgrade
+	.venv-upgrade/bin/python -m pip install --quiet --upgrade pip
+	.venv-upgrade/bin/python -m pip install --quiet -e '.[test]'
+	.venv-upgrade/bin/python -m pip freeze --exclude-editable --exclude inclusion-hub > constraints.txt
+	rm -rf .venv-upgrade
+	@echo "constraints.txt updated: run make test, then commit it"
 
 ## Development server with reload
 dev: $(STAMP)

@@ -7,8 +7,15 @@ from pathlib import Path
 
 from flask import Flask
 
-MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
-TRANSLATIONS_DIR = str(Path(__file__).resolve().parent.parent / "translations")
+from . import (accounts, admin, certificates, commands, courses, errors, forum, main, progress, quizzes, search,
+               security, templating)
+from .config import MIGRATIONS_DIR, TRANSLATIONS_DIR
+
+__all__ = ["MIGRATIONS_DIR", "TRANSLATIONS_DIR", "create_app"]
+
+# Each feature's init_app registers its blueprint, receivers, hooks and commands, in
+# this order (blueprints are matched in registration order).
+FEATURES = (main, accounts, admin, courses, progress, certificates, quizzes, forum, search)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -19,10 +26,11 @@ def create_app(config: dict | None = None) -> Flask:
                 instance_relative_config=True)
     configure(app, config)
     init_extensions(app)
-    register_blueprints(app)
-    register_template_helpers(app)
-    register_error_pages(app)
-    register_cli(app)
+    for feature in FEATURES:
+        feature.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+    commands.init_app(app)
     return app
 
 
@@ -33,8 +41,7 @@ def configure(app: Flask, config: dict | None) -> None:
 
 def init_extensions(app: Flask) -> None:
     from . import database  # noqa: F401  (SQLite connection settings)
-    from . import ratelimit  # noqa: F401  (the hub-database:// store, before the limiter starts)
-    from . import security
+    from . import mail, ratelimit  # noqa: F401  (ratelimit: the hub-database:// store, before the limiter starts)
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
     from .i18n import select_locale
 
@@ -50,50 +57,15 @@ def init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     security.init_app(app)
-    from . import mail
     mail.init_app(app)
     import_models()
 
 
 def import_models() -> None:
     """Every model module, so metadata (and Alembic) sees all tables."""
-    from . import mail  # noqa: F401
-    from . import ratelimit  # noqa: F401  (also registers the hub-database:// limit store)
+    from . import mail, ratelimit  # noqa: F401
     from .accounts import models as _accounts  # noqa: F401
-    from .courses import models as _courses  # noqa: F401
     from .certificates import models as _certificates  # noqa: F401
-    from .quizzes import models as _quizzes  # noqa: F401
+    from .courses import models as _courses  # noqa: F401
     from .forum import models as _forum  # noqa: F401
-
-
-def register_blueprints(app: Flask) -> None:
-    from .accounts.views import bp as accounts_bp
-    from .admin.views import bp as admin_bp
-    from .courses.views import bp as courses_bp
-    from .main import bp as main_bp
-
-    for blueprint in (main_bp, accounts_bp, admin_bp, courses_bp):
-        app.register_blueprint(blueprint)
-    from .certificates.views import bp as certificates_bp
-    from .progress.views import bp as progress_bp
-    for blueprint in (progress_bp, certificates_bp):
-        app.register_blueprint(blueprint)
-    from .quizzes.views import bp as quizzes_bp
-    app.register_blueprint(quizzes_bp)
-    from .forum.views import bp as forum_bp
-    app.register_blueprint(forum_bp)
-
-
-def register_template_helpers(app: Flask) -> None:
-    from .templating import init_app
-    init_app(app)
-
-
-def register_error_pages(app: Flask) -> None:
-    from .errors import init_app
-    init_app(app)
-
-
-def register_cli(app: Flask) -> None:
-    from .cli import init_app
-    init_app(app)
+    from .quizzes import models as _quizzes  # noqa: F401

@@ -9,6 +9,10 @@ from pathlib import Path
 from .ratelimit import SCHEME as RATELIMIT_SCHEME
 from .ratelimit import storage_url as ratelimit_storage_url
 
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS_DIR = str(ROOT / "migrations")
+TRANSLATIONS_DIR = str(ROOT / "translations")
+
 # Locales with a UI catalogue in translations/. Content may exist in more languages.
 DEFAULT_LANGUAGES = ["en", "es", "da"]
 
@@ -108,8 +112,7 @@ def load_config(app, overrides: dict | None) -> None:
         options.setdefault("url", ratelimit_storage_url(url, str(instance)))
         app.config["RATELIMIT_STORAGE_OPTIONS"] = options
 
-    root = Path(__file__).resolve().parent.parent
-    app.config["CONTENT_PATH"] = app.config.get("CONTENT_PATH") or str(root / "content")
+    app.config["CONTENT_PATH"] = app.config.get("CONTENT_PATH") or str(ROOT / "content")
     app.config["SEARCH_INDEX_PATH"] = app.config.get("SEARCH_INDEX_PATH") or str(instance / "search-index")
     app.config["UPLOAD_PATH"] = app.config.get("UPLOAD_PATH") or str(instance / "uploads")
 

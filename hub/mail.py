@@ -78,15 +78,23 @@ def deliver_pending(limit: int = 50) -> int:
 
 
 def init_app(app) -> None:
-    """Send what a request queued once its transaction is committed; requests that
-    queued nothing do no outbox query. Without SMTP the messages stay in the outbox."""
+    """Send what a request queued once the page has gone to the browser: the outbox is
+    the queue, and the WSGI server closing the response runs the delivery, so a slow or
+    unreachable SMTP server never delays a page. Requests that queued nothing do no
+    outbox query. Without SMTP the messages stay in the outbox."""
 
     @app.after_request
     def send_queued_mail(response):
         if g.get("hub_mail_queued") and smtp_configured() and response.status_code < 400:
-            try:
-                deliver_pending()
-            except Exception:  # delivery must never break the page that queued it
-                app.logger.exception("Mail delivery failed")
-                db.session.rollback()
+            response.call_on_close(lambda: _deliver_after_response(app))
         return response
+
+
+def _deliver_after_response(app) -> None:
+    """In a fresh app context: the request's own session is gone, and it committed."""
+    with app.app_context():
+        try:
+            deliver_pending()
+        except Exception:  # a failed delivery stays in the outbox; the page was already sent
+            app.logger.exception("Mail delivery failed")
+            db.session.rollback()

@@ -16,7 +16,7 @@ from gunicorn.app.base import BaseApplication
 def prepare(echo=click.echo) -> None:
     """Migrate, import and index in a throwaway app; nothing of it stays open."""
     from . import create_app
-    from .cli import prepare_site
+    from .commands import prepare_site
     from .extensions import db
 
     app = create_app()

@@ -73,6 +73,8 @@ def import_folder(folder: Path):
     """Import one course folder (committed) and return its Course."""
     from hub.courses import content
     from hub.courses.services import get_by_slug
+    from hub.extensions import db
 
     report = content.import_path(folder)
+    db.session.commit()  # the caller commits, as hub content import and the zip upload do
     return get_by_slug(report.courses[0])

@@ -8,13 +8,13 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from typing import Callable
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import signals
 from ..courses.models import Course, Enrolment
 from ..database import utcnow
 from ..extensions import db
@@ -188,7 +188,20 @@ def reissue(cert: Certificate, *, by, note: str = "", reason: str = "") -> Certi
     return new
 
 
-@signals.course_completed.connect
-def _on_course_completed(sender, user=None, course=None, enrolment=None, **extra):
+# Set by the progress feature (progress.init_app), which certificates must not import:
+# one sentence saying what completes a course, the criteria of its badge.
+_criteria_of: Callable[[Course], str] | None = None
+
+
+def set_criteria_provider(provider: Callable[[Course], str]) -> None:
+    global _criteria_of
+    _criteria_of = provider
+
+
+def criteria_of(course: Course) -> str:
+    return _criteria_of(course) if _criteria_of is not None else ""
+
+
+def on_course_completed(sender, user=None, course=None, enrolment=None, **extra):
     if user is not None and course is not None and course.certificate_mode == "auto":
         issue_if_missing(user, course)

@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from ..accounts.models import User
+from ..courses.lookups import certified_course_or_404
 from ..courses.models import Course
 from ..extensions import db, limiter
 from ..pagination import paginate
@@ -28,20 +29,6 @@ bp = Blueprint("certificates", __name__)
 VERIFY_LIMIT = "60 per minute"
 
 
-def _certificate_or_404(cert_id: int) -> Certificate:
-    cert = db.session.get(Certificate, cert_id)
-    if cert is None:
-        abort(404)
-    return cert
-
-
-def _course_or_404(slug: str) -> Course:
-    course = db.session.scalar(select(Course).where(Course.slug == slug))
-    if course is None or course.archived_at is not None or course.certificate_mode == "none":
-        abort(404)
-    return course
-
-
 # --- learners -----------------------------------------------------------------------
 
 @bp.route("/certificates/")
@@ -52,7 +39,7 @@ def mine():
 
 @bp.route("/certificates/<int:cert_id>/certificate.pdf")
 def download(cert_id: int):
-    cert = _certificate_or_404(cert_id)
+    cert = db.get_or_404(Certificate, cert_id)
     ensure("certificate.download", cert)
     data = render_certificate(cert, public_url("certificates.verify", code=cert.code))
     course = db.session.get(Course, cert.course_id)
@@ -144,14 +131,14 @@ def bulk_issue():
 @bp.route("/certificates/<int:cert_id>")
 @require("certificate.manage")
 def detail(cert_id: int):
-    cert = _certificate_or_404(cert_id)
+    cert = db.get_or_404(Certificate, cert_id)
     return render_template("certificates/detail.html", cert=cert, revoke_form=RevokeForm(), reissue_form=ReissueForm())
 
 
 @bp.route("/certificates/<int:cert_id>/revoke", methods=["POST"])
 @require("certificate.manage")
 def revoke(cert_id: int):
-    cert = _certificate_or_404(cert_id)
+    cert = db.get_or_404(Certificate, cert_id)
     form = RevokeForm()
     if form.validate_on_submit():
         try:
@@ -168,7 +155,7 @@ def revoke(cert_id: int):
 @bp.route("/certificates/<int:cert_id>/reissue", methods=["POST"])
 @require("certificate.manage")
 def reissue(cert_id: int):
-    cert = _certificate_or_404(cert_id)
+    cert = db.get_or_404(Certificate, cert_id)
     form = ReissueForm()
     if form.validate_on_submit():
         try:
@@ -227,14 +214,13 @@ def badge_issuer():
 
 @bp.route("/badges/courses/<slug>")
 def badge_class(slug: str):
-    from ..progress.services import describe_rules
-    course = _course_or_404(slug)
-    return _json(badges.badge_class(course, describe_rules(course), public_url))
+    course = certified_course_or_404(slug)
+    return _json(badges.badge_class(course, services.criteria_of(course), public_url))
 
 
 @bp.route("/badges/courses/<slug>/image.svg")
 def badge_image(slug: str):
-    course = _course_or_404(slug)
+    course = certified_course_or_404(slug)
     svg = render_template("certificates/badge.svg", course=course, issuer=services.issuer_name())
     return Response(svg, mimetype="image/svg+xml", headers={"Access-Control-Allow-Origin": "*"})
 

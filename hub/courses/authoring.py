@@ -7,6 +7,7 @@ import unicodedata
 
 from flask import current_app
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import select
 
 from .. import signals
@@ -37,8 +38,9 @@ def _unique(slug: str, taken: set[str]) -> str:
     return candidate
 
 
-def preview(text: str, course: Course | None = None) -> str:
-    return str(render_markdown(text or "", media_base=media_base(course.slug) if course else None))
+def preview(text: str, course: Course | None = None) -> Markup:
+    """Sanitised HTML of ``text`` as learners will see it (``images/`` links resolved)."""
+    return render_markdown(text or "", media_base=media_base(course.slug) if course else None)
 
 
 # -- courses --------------------------------------------------------------------------
@@ -70,7 +72,7 @@ def update_course(course: Course, *, description_md: str = "", completion: dict 
     if course.kind == "guideline":
         course.zone = None
     course.description_md = description_md or ""
-    course.description_html = preview(course.description_md, course)
+    course.description_html = str(preview(course.description_md, course))
     if completion is not None or prerequisites is not None:
         before = (dict(course.completion_rules or {}), list(course.prerequisite_slugs or []))
         if completion is not None:
@@ -138,7 +140,7 @@ def _apply_lesson(lesson: Lesson, *, title: str, body_md: str, section: Section 
                   published: bool) -> None:
     lesson.title = title.strip()
     lesson.body_md = body_md or ""
-    lesson.body_html = preview(lesson.body_md, lesson.course)
+    lesson.body_html = str(preview(lesson.body_md, lesson.course))
     lesson.section = section
     lesson.minutes = minutes or reading_minutes(lesson.body_md)
     lesson.published = published

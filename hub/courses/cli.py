@@ -14,16 +14,19 @@ def import_command(path: str | None) -> None:
     """Import course folders from PATH: a course folder, a folder of course folders,
     or a .zip (default: the shipped content). Safe to repeat: learners keep their
     enrolments and progress; lessons removed from disk are archived."""
+    from ..extensions import db
     from .content import ContentError, ImportFailed, import_path
 
     try:
         report = import_path(path or current_app.config["CONTENT_PATH"])
-    except ImportFailed as error:
+    except ImportFailed as error:  # the good courses are in: keep them
+        db.session.commit()
         if error.report.courses:
             click.echo(f"Imported {error.report.summary()}.")
         raise click.ClickException(f"{error}\nNothing of the courses with problems was changed.") from None
     except ContentError as error:
         raise click.ClickException(str(error)) from None
+    db.session.commit()
     if not report.courses:
         click.echo("No course folders found (a course folder contains course.md).")
         return

@@ -82,26 +82,26 @@ def split_front_matter(path: Path) -> tuple[dict, str]:
     return fm.meta, fm.body
 
 
-def import_path(path: str | Path, *, commit: bool = True) -> ImportReport:
+def import_path(path: str | Path) -> ImportReport:
     """Import a course folder, a folder of course folders (or its ``modules/``), or
-    a .zip. Good folders are imported (and committed when ``commit``); if any folder
-    had problems, raises :class:`ImportFailed` listing them after that."""
+    a .zip. Good folders are written to the session; if any folder had problems,
+    raises :class:`ImportFailed` listing them after that. The caller commits, also
+    after ``ImportFailed`` (its ``report`` lists the courses that are in)."""
     root = Path(path)
     if root.is_file() and root.suffix.lower() == ".zip":
         with root.open("rb") as fh:
-            return import_zip(fh, commit=commit)
+            return import_zip(fh)
     if not root.is_dir():
         raise ContentError(root, None, "no such folder")
     report = import_folders(course_folders(root))
-    if commit:
-        db.session.commit()
     _raise_problems(report)
     return report
 
 
-def import_zip(fileobj, *, commit: bool = False, may_update: Callable[[Course], bool] | None = None) -> ImportReport:
-    """Import the course folders of a zip archive. ``may_update`` refuses the whole
-    archive when it would change a course the uploader may not edit."""
+def import_zip(fileobj, *, may_update: Callable[[Course], bool] | None = None) -> ImportReport:
+    """Import the course folders of a zip archive (the caller commits, as for
+    :func:`import_path`). ``may_update`` refuses the whole archive when it would
+    change a course the uploader may not edit."""
     with tempfile.TemporaryDirectory(prefix="hub-import-") as tmp:
         extract_zip(fileobj, Path(tmp))
         folders = course_folders(Path(tmp))
@@ -110,8 +110,6 @@ def import_zip(fileobj, *, commit: bool = False, may_update: Callable[[Course], 
         if may_update is not None:
             _check_may_update(folders, may_update)
         report = import_folders(folders)
-        if commit:
-            db.session.commit()
     _raise_problems(report)
     return report
 

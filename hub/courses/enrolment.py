@@ -16,7 +16,8 @@ from .. import signals
 from ..database import utcnow
 from ..extensions import db
 from . import hooks
-from .models import Course, Enrolment, Lesson, LessonProgress
+from .models import (ENROLMENT_ACTIVE, ENROLMENT_UNENROLLED, Course, Enrolment, Lesson, LessonProgress,
+                     active_enrolments)
 
 
 class EnrolmentError(ValueError):
@@ -24,8 +25,7 @@ class EnrolmentError(ValueError):
 
 
 def active_count(course: Course) -> int:
-    return db.session.scalar(select(func.count()).select_from(Enrolment)
-                             .where(Enrolment.course_id == course.id, Enrolment.status == "active")) or 0
+    return db.session.scalar(active_enrolments(func.count(Enrolment.id), course_id=course.id)) or 0
 
 
 def places_left(course: Course) -> int | None:
@@ -58,7 +58,7 @@ def enrol(user, course: Course, key: str | None = None, today: date | None = Non
     Raises EnrolmentError with the reason when the course's rules refuse."""
     existing = db.session.scalar(select(Enrolment).where(Enrolment.user_id == user.id,
                                                          Enrolment.course_id == course.id))
-    if existing is not None and existing.status == "active":
+    if existing is not None and existing.status == ENROLMENT_ACTIVE:
         return existing
     # Serialise enrolments of one course so the capacity holds (SQLite already
     # serialises writers; PostgreSQL locks the course row).
@@ -75,7 +75,7 @@ def enrol(user, course: Course, key: str | None = None, today: date | None = Non
     if existing is None:
         existing = Enrolment(user_id=user.id, course_id=course.id)
         db.session.add(existing)
-    existing.status, existing.unenrolled_at = "active", None
+    existing.status, existing.unenrolled_at = ENROLMENT_ACTIVE, None
     existing.enrolled_at = utcnow()
     db.session.flush()
     signals.enrolled.send(current_app._get_current_object(), user=user, enrolment=existing)
@@ -84,10 +84,9 @@ def enrol(user, course: Course, key: str | None = None, today: date | None = Non
 
 def unenrol(user, course: Course) -> Enrolment | None:
     """Leave the course; the enrolment row and all progress stay for history."""
-    row = db.session.scalar(select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id,
-                                                    Enrolment.status == "active"))
+    row = db.session.scalar(active_enrolments(user_id=user.id, course_id=course.id))
     if row is not None:
-        row.status, row.unenrolled_at = "unenrolled", utcnow()
+        row.status, row.unenrolled_at = ENROLMENT_UNENROLLED, utcnow()
     return row
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, Select, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
@@ -139,6 +139,10 @@ class LessonTranslation(db.Model):
     lesson: Mapped[Lesson] = relationship(back_populates="translations")
 
 
+ENROLMENT_ACTIVE = "active"
+ENROLMENT_UNENROLLED = "unenrolled"
+
+
 class Enrolment(db.Model):
     """Unenrolling sets ``status`` and keeps the row, so history survives."""
 
@@ -148,13 +152,28 @@ class Enrolment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(12), default="active")  # active | unenrolled
+    status: Mapped[str] = mapped_column(String(12), default=ENROLMENT_ACTIVE)  # or ENROLMENT_UNENROLLED
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     unenrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped["User"] = relationship()  # noqa: F821
     course: Mapped[Course] = relationship()
+
+
+def active_enrolments(*columns, user_id: int | None = None, course_id: int | None = None) -> Select:
+    """``SELECT columns`` (default: the rows) of active enrolments, optionally of one
+    member and/or one course: the one definition of "enrolled" every feature uses."""
+    stmt = select(*(columns or (Enrolment,))).where(Enrolment.status == ENROLMENT_ACTIVE)
+    if user_id is not None:
+        stmt = stmt.where(Enrolment.user_id == user_id)
+    if course_id is not None:
+        stmt = stmt.where(Enrolment.course_id == course_id)
+    return stmt
+
+
+def is_enrolled(user_id: int, course_id: int) -> bool:
+    return db.session.scalar(active_enrolments(Enrolment.id, user_id=user_id, course_id=course_id)) is not None
 
 
 class LessonProgress(db.Model):

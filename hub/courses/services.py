@@ -13,9 +13,10 @@ from sqlalchemy.orm import defer, selectinload
 
 from ..extensions import db
 from ..i18n import pick_language
-from ..permissions import ADMIN, TRAINER, has_role, is_member, rule
+from ..permissions import ADMIN, TRAINER, has_role, is_member
 from . import hooks
-from .models import Course, CourseTrainer, Enrolment, Lesson, LessonProgress, LessonTranslation, Section
+from .models import (Course, CourseTrainer, Enrolment, Lesson, LessonProgress, LessonTranslation, Section,
+                     active_enrolments)
 
 
 def is_course_trainer(user, course: Course) -> bool:
@@ -26,7 +27,6 @@ def is_course_trainer(user, course: Course) -> bool:
     return any(t.user_id == user.id for t in course.trainers) or not course.trainers
 
 
-@rule("course.view")
 def can_view_course(user, course: Course) -> bool:
     """Published courses are public; unpublished ones only for their trainers."""
     if course is None or course.archived_at is not None:
@@ -34,7 +34,6 @@ def can_view_course(user, course: Course) -> bool:
     return course.published or is_course_trainer(user, course)
 
 
-@rule("course.author")
 def can_author(user, course: Course | None) -> bool:
     """Trainers create courses and edit those they train (or that have no trainer)."""
     if course is None:
@@ -42,7 +41,6 @@ def can_author(user, course: Course | None) -> bool:
     return is_course_trainer(user, course)
 
 
-@rule("course.read")
 def can_read_lessons(user, course: Course) -> bool:
     """Lessons of open courses are readable by anyone who sees the course; a course
     with a key (or closed enrolment) keeps them for its learners and trainers."""
@@ -51,6 +49,10 @@ def can_read_lessons(user, course: Course) -> bool:
     if course.enrolment_mode == "open" or is_course_trainer(user, course):
         return True
     return active_enrolment(user, course) is not None
+
+
+# The permission rules courses owns; ``init_app`` registers them.
+PERMISSION_RULES = {"course.view": can_view_course, "course.author": can_author, "course.read": can_read_lessons}
 
 
 def lesson_visible(user, lesson: Lesson) -> bool:
@@ -62,14 +64,13 @@ def lesson_visible(user, lesson: Lesson) -> bool:
 def active_enrolment(user, course: Course) -> Enrolment | None:
     if not is_member(user):
         return None
-    return db.session.scalar(select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id,
-                                                     Enrolment.status == "active"))
+    return db.session.scalar(active_enrolments(user_id=user.id, course_id=course.id))
 
 
 def enrolments_by_course(user) -> dict[int, Enrolment]:
     if not is_member(user):
         return {}
-    rows = db.session.scalars(select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.status == "active"))
+    rows = db.session.scalars(active_enrolments(user_id=user.id))
     return {row.course_id: row for row in rows}
 
 

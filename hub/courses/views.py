@@ -1,35 +1,26 @@
 """Learners' pages: catalogue, course page, enrolment, lessons and course images.
-Trainers' pages are in ``authoring_views.py`` on the same blueprint."""
+Trainers' pages are in ``views_authoring.py`` on the same blueprint."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..database import write_transaction
 from ..extensions import db
-from ..forms import EmptyForm
 from ..i18n import LANGUAGE_NAMES
 from ..permissions import can, ensure, is_member
 from . import enrolment as enrolments
 from . import media, services
+from .blueprint import bp, post_checked
 from .forms import EnrolForm
+from .lookups import viewable_course_or_404
 from .models import KINDS, Course, Enrolment, Lesson
-
-bp = Blueprint("courses", __name__, url_prefix="/courses")
 
 
 def locale() -> str:
     return str(get_locale())
-
-
-def course_or_404(slug: str) -> Course:
-    """The course if the viewer may see it; unpublished courses are 404 for learners."""
-    course = services.get_by_slug(slug)
-    if course is None or not can(current_user, "course.view", course):
-        abort(404)
-    return course
 
 
 def lesson_or_404(course: Course, slug: str) -> Lesson:
@@ -60,7 +51,7 @@ def catalogue():
 
 @bp.route("/<slug>")
 def course(slug: str):
-    course = course_or_404(slug)
+    course = viewable_course_or_404(slug)
     enrolment = services.active_enrolment(current_user, course)
     outline = services.outline(course, current_user, locale(), enrolment)
     past = None
@@ -83,7 +74,7 @@ def course(slug: str):
 
 @bp.post("/<slug>/enrol")
 def enrol(slug: str):
-    course = course_or_404(slug)
+    course = viewable_course_or_404(slug)
     ensure("member")
     form = EnrolForm()
     if not form.validate_on_submit():
@@ -101,10 +92,9 @@ def enrol(slug: str):
 
 @bp.post("/<slug>/unenrol")
 def unenrol(slug: str):
-    course = course_or_404(slug)
+    course = viewable_course_or_404(slug)
     ensure("member")
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    post_checked()
     if enrolments.unenrol(current_user, course) is not None:
         db.session.commit()
         flash(_("You left “%(title)s”. Your progress is kept if you enrol again.", title=course.title), "success")
@@ -113,7 +103,7 @@ def unenrol(slug: str):
 
 @bp.route("/<slug>/lessons/<lesson_slug>")
 def lesson(slug: str, lesson_slug: str):
-    course = course_or_404(slug)
+    course = viewable_course_or_404(slug)
     lesson = lesson_or_404(course, lesson_slug)
     if not can(current_user, "course.read", course):
         if not is_member(current_user):
@@ -141,11 +131,10 @@ def lesson(slug: str, lesson_slug: str):
 
 @bp.post("/<slug>/lessons/<lesson_slug>/complete")
 def complete(slug: str, lesson_slug: str):
-    course = course_or_404(slug)
+    course = viewable_course_or_404(slug)
     lesson = lesson_or_404(course, lesson_slug)
     ensure("member")
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    post_checked()
     lang = request.form.get("lang") or None
     lang = lang if lang in LANGUAGE_NAMES else None
     if services.active_enrolment(current_user, course) is None:
@@ -163,7 +152,7 @@ def complete(slug: str, lesson_slug: str):
 
 @bp.route("/<slug>/media/<name>")
 def media_file(slug: str, name: str):
-    course = course_or_404(slug)
+    course = viewable_course_or_404(slug)
     path = media.media_file(current_app.config["UPLOAD_PATH"], course.id, name)
     if path is None:
         abort(404)
@@ -173,5 +162,3 @@ def media_file(slug: str, name: str):
     response.headers["Content-Disposition"] = "inline"
     return response
 
-
-from . import authoring_views  # noqa: E402,F401  (registers the trainers' pages on bp)

@@ -1,12 +1,37 @@
 """The learning forum: site-wide forums in categories, one forum per course, topics
 and posts, notifications, unread tracking and moderation.
 
-Settings (``HUB_``-prefixed environment variables or config; defaults in ``views.DEFAULTS``):
+Settings (``HUB_``-prefixed environment variables or config; defaults in ``settings.DEFAULTS``):
 FORUM_EDIT_WINDOW_MINUTES (30), FORUM_TOPICS_PER_PAGE (25), FORUM_POSTS_PER_PAGE (20),
 FORUM_UNREAD_DAYS (30: older activity counts as read), FORUM_ATTACHMENT_MAX_BYTES (5 MB),
 FORUM_MAX_ATTACHMENTS (5), FORUM_POST_RATE_LIMIT, FORUM_NEW_MEMBER_RATE_LIMIT and
 FORUM_NEW_MEMBER_DAYS (stricter limits for new accounts), FORUM_EMAIL ("auto": mail
 only when MAIL_SERVER is set; True/False), FORUM_DRAFT_DAYS, FORUM_DRAFT_RATE_LIMIT.
 
+Code: ``blueprint`` holds ``bp`` and the lookups the pages share; ``views`` (reading),
+``views_write``, ``views_member``, ``views_moderation`` and ``views_admin`` attach their
+routes to it and never import each other; the logic lives in ``services``, ``queries``,
+``permissions``, ``notifications``, ``moderation`` and ``structure``.
+
 Operations: ``hub forum seed`` creates missing default forums (``hub setup`` does it
 on a fresh site); run ``hub forum send-digests`` once a day (cron, systemd timer)."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Forum pages, settings defaults, template helpers and ``hub forum``. Everything
+    is wired here, once per app; nothing relies on a module's import side effects.
+    (The forum has no signal receivers or course hooks: it only sends
+    ``signals.forum_post_created``.)"""
+    from . import permissions  # noqa: F401  (registers the forum.* permission rules)
+    from . import views, views_admin, views_member, views_moderation, views_write  # noqa: F401  (routes on bp)
+    from .blueprint import bp, template_helpers
+    from .cli import forum_cli
+    from .settings import DEFAULTS
+
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+    app.register_blueprint(bp)
+    app.context_processor(template_helpers)
+    app.cli.add_command(forum_cli)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
-from ..courses.models import Enrolment
+from ..courses.models import Enrolment, active_enrolments
 from ..courses.services import is_course_trainer
 from ..database import utcnow
 from ..extensions import db
@@ -89,8 +89,7 @@ def _audience_filter(post: Post, users: list[User]) -> list[User]:
     topic, forum = post.topic, post.topic.forum
     users = [u for u in users if u.is_active]
     if forum.course_id is not None and users:
-        enrolled = set(db.session.scalars(select(Enrolment.user_id).where(
-            Enrolment.course_id == forum.course_id, Enrolment.status == "active",
+        enrolled = set(db.session.scalars(active_enrolments(Enrolment.user_id, course_id=forum.course_id).where(
             Enrolment.user_id.in_([u.id for u in users]))))
         users = [u for u in users if u.id in enrolled or is_moderator(u) or is_course_trainer(u, forum.course)]
     if topic.hidden:
@@ -106,7 +105,7 @@ def _audience_filter(post: Post, users: list[User]) -> list[User]:
 def _announcement_audience(forum: Forum) -> list[int]:
     if forum.course_id is None:
         return list(db.session.scalars(select(User.id).where(User.active.is_(True), User.deleted_at.is_(None))))
-    enrolled = select(Enrolment.user_id).where(Enrolment.course_id == forum.course_id, Enrolment.status == "active")
+    enrolled = active_enrolments(Enrolment.user_id, course_id=forum.course_id)
     return list(db.session.scalars(enrolled)) + [t.user_id for t in forum.course.trainers]
 
 

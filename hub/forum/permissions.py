@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import current_app, g, has_app_context
 from sqlalchemy import select
 
-from ..courses.models import Enrolment
+from ..courses.models import is_enrolled
 from ..courses.services import is_course_trainer
 from ..database import utcnow
 from ..extensions import db
@@ -35,9 +35,7 @@ def is_participant(user, course) -> bool:
     cache = _cache()
     key = ("participant", user.id, course.id)
     if key not in cache:
-        cache[key] = db.session.scalar(
-            select(Enrolment.id).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id,
-                                       Enrolment.status == "active")) is not None
+        cache[key] = is_enrolled(user.id, course.id)
     return cache[key]
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import and_, exists, func, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import User
-from ..courses.models import Course, CourseTrainer, Enrolment
+from ..courses.models import Course, CourseTrainer, Enrolment, active_enrolments
 from ..database import utcnow
 from ..extensions import db
 from ..pagination import paginate
@@ -29,7 +29,7 @@ def unread_cutoff():
 
 def participant_course_ids(user):
     """Courses whose forum ``user`` may read, as a subquery (moderators: all)."""
-    enrolled = select(Enrolment.course_id).where(Enrolment.user_id == user.id, Enrolment.status == "active")
+    enrolled = active_enrolments(Enrolment.course_id, user_id=user.id)
     if not has_role(user, TRAINER):
         return enrolled
     trained = select(CourseTrainer.course_id).where(CourseTrainer.user_id == user.id)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from markupsafe import Markup
 from sqlalchemy import and_, case, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -32,7 +33,7 @@ class ForumError(ValueError):
 
 @dataclass
 class Rendered:
-    html: str
+    html: Markup  # sanitised by ``hub.markdown``; stored as ``Post.body_html``
     mentioned: list[User] = field(default_factory=list)
     ambiguous: list[str] = field(default_factory=list)  # names several members share
 
@@ -49,7 +50,7 @@ def render_post(body_md: str) -> Rendered:
     html = render_markdown(text.link_mentions(body_md, resolver))
     notify = {(m.key, m.user_id) for m in text.find_mentions(body_md, include_quotes=False)}
     unique = list({u.id: u for key, u in resolved.items() if key in notify}.values())
-    return Rendered(str(html), unique, ambiguous)
+    return Rendered(html, unique, ambiguous)
 
 
 def resolve_mentions(mentions: list[text.Mention]) -> tuple[dict, list[str]]:
@@ -178,7 +179,7 @@ def edit_post(post: Post, editor: User, body_md: str, language: str, uploads=(),
         raise ForumError(ngettext("Attach at most %(num)d file to one post.",
                                   "Attach at most %(num)d files to one post.", attachments.max_count()))
     if body == post.body_md and language == post.language and not uploads:
-        return Rendered(post.body_html)
+        return Rendered(Markup(post.body_html))  # sanitised when it was rendered
     before = {u.id for u in render_post(post.body_md).mentioned}
     rendered = render_post(body)
     db.session.add(PostRevision(post_id=post.id, editor_id=editor.id, body_md=post.body_md,

@@ -1,97 +1,27 @@
 """Forum pages for reading: index, topic lists, threads, permalinks, unread, members,
-attachments. Writing, member, moderation and admin pages live in the sibling
-``views_*`` modules, on the same blueprint."""
+attachments. Writing, member, moderation and admin pages live in the ``views_*``
+modules; all of them attach to ``blueprint.bp``."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
+from ..courses.services import get_by_slug
 from ..database import write_transaction
 from ..extensions import db
 from ..pagination import page_number
-from ..permissions import can, ensure, is_member
+from ..permissions import can, ensure
 from . import moderation, notifications, queries, structure, unread
 from .attachments import serve
+from .blueprint import bp, forum_or_404, post_or_404, post_url, topic_or_404
 from .forms import SORT_LABELS, PostForm, SubscribeForm
 from .models import Attachment, Forum, Post, Topic
 from .services import default_language
 from .text import mention_token
-
-bp = Blueprint("forum", __name__, url_prefix="/forum")
-
-DEFAULTS = {
-    "FORUM_EDIT_WINDOW_MINUTES": 30,
-    "FORUM_TOPICS_PER_PAGE": 25,
-    "FORUM_POSTS_PER_PAGE": 20,
-    "FORUM_UNREAD_DAYS": 30,
-    "FORUM_ATTACHMENT_MAX_BYTES": 5 * 1024 * 1024,
-    "FORUM_MAX_ATTACHMENTS": 5,
-    "FORUM_POST_RATE_LIMIT": "10 per minute;120 per hour",
-    "FORUM_NEW_MEMBER_RATE_LIMIT": "3 per minute;20 per hour",
-    "FORUM_NEW_MEMBER_DAYS": 3,
-    "FORUM_EMAIL": "auto",
-    "FORUM_DRAFT_DAYS": 7,
-    "FORUM_DRAFT_RATE_LIMIT": "10 per hour",
-}
-
-
-@bp.record_once
-def _configure(state) -> None:
-    for key, value in DEFAULTS.items():
-        state.app.config.setdefault(key, value)
-
-
-@bp.app_context_processor
-def _forum_template_helpers():
-    def notification_count() -> int:
-        return notifications.unread_count(current_user.id) if is_member(current_user) else 0
-
-    def course_forum_summary(course) -> dict:
-        """For ``forum/_course_forum_link.html`` on the course page."""
-        forum = structure.course_forum(course, create=False)
-        mine = 0
-        if forum is not None and is_member(current_user):
-            from .services import count_posts_in_course
-            mine = count_posts_in_course(current_user.id, course.id)
-        allowed = can(current_user, "forum.view_course", course)
-        return {"forum": forum, "allowed": allowed, "posts": forum.post_count if forum else 0,
-                "topics": forum.topic_count if forum else 0, "mine": mine,
-                "url": url_for("forum.course_forum", slug=course.slug)}
-
-    return {"forum_notification_count": notification_count, "course_forum_summary": course_forum_summary}
-
-
-def forum_or_404(slug: str) -> Forum:
-    forum = db.session.scalar(select(Forum).where(Forum.slug == slug).options(joinedload(Forum.course)))
-    if forum is None:
-        abort(404)
-    return forum
-
-
-def topic_or_404(topic_id: int) -> Topic:
-    topic = db.session.scalar(select(Topic).where(Topic.id == topic_id)
-                              .options(joinedload(Topic.forum).joinedload(Forum.course)))
-    if topic is None:
-        abort(404)
-    return topic
-
-
-def post_or_404(post_id: int) -> Post:
-    post = db.session.scalar(select(Post).where(Post.id == post_id).options(
-        joinedload(Post.topic).joinedload(Topic.forum).joinedload(Forum.course), joinedload(Post.author)))
-    if post is None:
-        abort(404)
-    return post
-
-
-def post_url(post: Post) -> str:
-    """Thread page and anchor of ``post`` for the current member."""
-    page = queries.page_of(current_user, post)
-    return url_for("forum.topic", topic_id=post.topic_id, page=page if page > 1 else None, _anchor=f"post-{post.id}")
 
 
 @bp.route("/")
@@ -104,7 +34,6 @@ def index():
 
 @bp.route("/course/<slug>")
 def course_forum(slug: str):
-    from ..courses.services import get_by_slug
     course = get_by_slug(slug)
     if course is None:
         abort(404)
@@ -223,9 +152,7 @@ def member_lookup():
 
 @bp.route("/attachments/<int:attachment_id>/<path:name>")
 def attachment(attachment_id: int, name: str):
-    item = db.session.get(Attachment, attachment_id)
-    if item is None:
-        abort(404)
+    item = db.get_or_404(Attachment, attachment_id)
     post = post_or_404(item.post_id)
     ensure("forum.view_topic", post.topic)
     if not queries.can_see_post(current_user, post):
@@ -235,8 +162,3 @@ def attachment(attachment_id: int, name: str):
     return serve(item)
 
 
-def max_upload_mb() -> str:
-    return f"{current_app.config['FORUM_ATTACHMENT_MAX_BYTES'] / (1024 * 1024):.3g}"
-
-
-from . import views_admin, views_member, views_moderation, views_write  # noqa: E402,F401

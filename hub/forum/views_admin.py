@@ -2,7 +2,7 @@
 and the settings of course forums."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -10,23 +10,9 @@ from ..extensions import db
 from ..forms import EmptyForm
 from ..permissions import require
 from . import structure
+from .blueprint import bp
 from .forms import KIND_LABELS, CategoryForm, ForumForm
 from .models import Forum, ForumCategory
-from .views import bp
-
-
-def _category_or_404(category_id: int) -> ForumCategory:
-    category = db.session.get(ForumCategory, category_id)
-    if category is None:
-        abort(404)
-    return category
-
-
-def _forum_or_404(forum_id: int) -> Forum:
-    forum = db.session.get(Forum, forum_id)
-    if forum is None:
-        abort(404)
-    return forum
 
 
 @bp.route("/manage")
@@ -42,7 +28,7 @@ def manage():
 @bp.route("/manage/categories/<int:category_id>/edit", methods=["GET", "POST"])
 @require("forum.manage")
 def edit_category(category_id: int | None = None):
-    category = _category_or_404(category_id) if category_id else None
+    category = db.get_or_404(ForumCategory, category_id) if category_id else None
     form = CategoryForm(obj=category)
     if form.validate_on_submit():
         structure.save_category(category, title=form.title.data, description=form.description.data or "")
@@ -56,7 +42,7 @@ def edit_category(category_id: int | None = None):
 @bp.route("/manage/forums/<int:forum_id>/edit", methods=["GET", "POST"])
 @require("forum.manage")
 def edit_forum(forum_id: int | None = None):
-    forum = _forum_or_404(forum_id) if forum_id else None
+    forum = db.get_or_404(Forum, forum_id) if forum_id else None
     form = ForumForm(obj=forum)
     if forum is not None and forum.course_id is not None:
         del form.category_id  # a course forum belongs to its course, not to a category
@@ -86,7 +72,7 @@ def edit_forum(forum_id: int | None = None):
 @bp.route("/manage/categories/<int:category_id>/move", methods=["POST"])
 @require("forum.manage")
 def move_category(category_id: int):
-    category = _category_or_404(category_id)
+    category = db.get_or_404(ForumCategory, category_id)
     if EmptyForm().validate_on_submit():
         structure.move_category(category, -1 if request.form.get("direction") == "up" else 1)
         db.session.commit()
@@ -96,7 +82,7 @@ def move_category(category_id: int):
 @bp.route("/manage/forums/<int:forum_id>/move", methods=["POST"])
 @require("forum.manage")
 def move_forum(forum_id: int):
-    forum = _forum_or_404(forum_id)
+    forum = db.get_or_404(Forum, forum_id)
     if EmptyForm().validate_on_submit():
         structure.move_forum(forum, -1 if request.form.get("direction") == "up" else 1)
         db.session.commit()
@@ -106,7 +92,7 @@ def move_forum(forum_id: int):
 @bp.route("/manage/categories/<int:category_id>/delete", methods=["POST"])
 @require("forum.manage")
 def delete_category(category_id: int):
-    category = _category_or_404(category_id)
+    category = db.get_or_404(ForumCategory, category_id)
     if EmptyForm().validate_on_submit():
         try:
             structure.delete_category(category)
@@ -121,7 +107,7 @@ def delete_category(category_id: int):
 @bp.route("/manage/forums/<int:forum_id>/delete", methods=["POST"])
 @require("forum.manage")
 def delete_forum(forum_id: int):
-    forum = _forum_or_404(forum_id)
+    forum = db.get_or_404(Forum, forum_id)
     if EmptyForm().validate_on_submit():
         try:
             structure.delete_forum(forum)

@@ -15,9 +15,9 @@ from ..pagination import paginate
 from ..permissions import ensure
 from ..security import safe_next
 from . import notifications
+from .blueprint import bp, forum_or_404, topic_or_404
 from .forms import EMAIL_LABELS, SettingsForm, SubscribeForm
 from .models import Forum, Notification, Topic
-from .views import bp, forum_or_404, topic_or_404
 
 
 @bp.route("/notifications")

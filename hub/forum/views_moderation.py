@@ -13,10 +13,10 @@ from ..forms import EmptyForm
 from ..pagination import paginate
 from ..permissions import require
 from . import moderation
+from .blueprint import bp, post_or_404, post_url, topic_or_404
 from .forms import ACTION_LABELS, FLAG_LABELS, HideForm, MoveForm, SplitForm
 from .models import Forum, ForumCategory, Post
 from .services import ForumError
-from .views import bp, post_or_404, post_url, topic_or_404
 
 
 def _forum_choices() -> list[tuple[int, str]]:

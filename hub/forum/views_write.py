@@ -24,12 +24,12 @@ from ..forms import EmptyForm
 from ..permissions import ensure, is_member
 from . import attachments, queries, services, text
 from .attachments import AttachmentError
+from .blueprint import bp, forum_or_404, max_upload_mb, post_or_404, post_url, topic_or_404
 from .forms import FlagForm, PostForm
 from .models import Draft, PostRevision
 from .moderation import flag_post
 from .permissions import edit_window, is_moderator
 from .services import ForumError
-from .views import bp, forum_or_404, max_upload_mb, post_or_404, post_url, topic_or_404
 
 
 def _rate_limit() -> str:
@@ -123,7 +123,7 @@ def _drop_draft(form: PostForm) -> None:
 
 def _submission(form: PostForm, count_limited: bool = True) -> dict:
     """Validate a sent form. Returns what the template needs: ``ready`` (save it),
-    ``preview`` (HTML), ``expired`` (token expired, text kept)."""
+    ``preview`` (``Markup``), ``expired`` (token expired, text kept)."""
     state = {"ready": False, "preview": None, "expired": False, "limited": None}
     if not form.is_submitted():
         return state
@@ -160,7 +160,9 @@ def _render_form(form, state, *, mode, forum, topic=None, post=None, error=None)
     return html, 429 if state["limited"] else 200
 
 
-def _published(post) -> object:
+def commit_and_show(post) -> object:
+    """Commit the new post, count it against the rate limit, tell the member, and
+    redirect to the post (warning when an @mention named several members)."""
     db.session.commit()
     count_post()
     flash(_("Your post is published."), "success")
@@ -195,7 +197,7 @@ def new_topic(slug: str):
                 error = str(exc)
             else:
                 _drop_draft(form)
-                return _published(post)
+                return commit_and_show(post)
     return _render_form(form, state, mode="topic", forum=forum, error=error)
 
 
@@ -226,7 +228,7 @@ def reply(topic_id: int):
             error = str(exc)
         else:
             _drop_draft(form)
-            return _published(post)
+            return commit_and_show(post)
     return _render_form(form, state, mode="reply", forum=topic.forum, topic=topic, error=error)
 
 

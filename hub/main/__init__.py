@@ -1,2 +1,9 @@
 """Home page and site-wide pages."""
-from .views import bp  # noqa: F401
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Home page and health check."""
+    from .views import bp
+    app.register_blueprint(bp)

@@ -15,11 +15,11 @@ from datetime import date, timedelta
 from sqlalchemy import func, or_, select
 
 from ..accounts.models import User
-from ..courses.models import Course, Enrolment, LessonProgress
+from ..courses.models import ENROLMENT_ACTIVE, Course, Enrolment, LessonProgress
 from ..database import utcnow
 from ..extensions import db
 from .rules import started
-from .services import ACTIVE, CourseProgress, learners_progress, requirements
+from .services import CourseProgress, learners_progress, requirements
 
 SORT_KEYS = ("name", "country", "organisation", "profession", "enrolled", "percent", "completed")
 FILTER_KEYS = ("country", "organisation", "profession")
@@ -60,7 +60,7 @@ class ReportRow:
 def _learners(course: Course, query: ReportQuery):
     stmt = (select(Enrolment, User).join(User, User.id == Enrolment.user_id)
             .where(Enrolment.course_id == course.id, User.deleted_at.is_(None),
-                   or_(Enrolment.status == ACTIVE, Enrolment.completed_at.is_not(None))))
+                   or_(Enrolment.status == ENROLMENT_ACTIVE, Enrolment.completed_at.is_not(None))))
     if query.country:
         stmt = stmt.where(User.country == query.country)
     if query.organisation:
@@ -206,7 +206,7 @@ def site_overview(days: int = 30) -> dict:
         or_(LessonProgress.first_viewed_at >= since, LessonProgress.completed_at >= since)).distinct()))
     active |= set(db.session.scalars(select(Enrolment.user_id).where(
         or_(Enrolment.enrolled_at >= since, Enrolment.completed_at >= since)).distinct()))
-    enrolled_filter = or_(Enrolment.status == ACTIVE, Enrolment.completed_at.is_not(None))
+    enrolled_filter = or_(Enrolment.status == ENROLMENT_ACTIVE, Enrolment.completed_at.is_not(None))
     completed = func.count(Enrolment.completed_at)
     per_course = db.session.execute(
         select(Course, func.count(Enrolment.id), completed)

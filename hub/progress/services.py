@@ -15,15 +15,13 @@ from flask_babel import ngettext
 from sqlalchemy import select, update
 
 from .. import signals
-from ..courses import hooks
-from ..courses.models import Course, Enrolment, Lesson, LessonProgress
+from ..courses.models import ENROLMENT_ACTIVE, Course, Enrolment, Lesson, LessonProgress, active_enrolments
 from ..database import utcnow
 from ..extensions import db
 from ..permissions import ADMIN, has_role, is_member, rule
 from . import sources
 from .rules import FORUM, LESSON, QUIZ, Facts, ItemState, Measure, QuizFact, Requirement, measure, normalise_rules
 
-ACTIVE = "active"
 
 
 class ProgressError(ValueError):
@@ -174,7 +172,7 @@ class CourseProgress:
 
     @property
     def enrolled(self) -> bool:
-        return self.enrolment is not None and self.enrolment.status == ACTIVE
+        return self.enrolment is not None and self.enrolment.status == ENROLMENT_ACTIVE
 
 
 def enrolment_of(user, course: Course) -> Enrolment | None:
@@ -227,7 +225,7 @@ def evaluate(user, course: Course) -> CourseProgress | None:
                                                           Enrolment.course_id == course.id)
                                   .with_for_update().execution_options(populate_existing=True)) \
         if is_member(user) else None
-    if enrolment is None or enrolment.status != ACTIVE:
+    if enrolment is None or enrolment.status != ENROLMENT_ACTIVE:
         return None
     progress = course_progress(user, course, enrolment)
     if enrolment.completed_at is None and progress.measure.met:
@@ -239,8 +237,7 @@ def reevaluate_course(course: Course) -> int:
     """After a rule change: complete every learner the new rules are met for. Earlier
     completions are kept. Returns how many enrolments were completed now."""
     enrolments = db.session.scalars(
-        select(Enrolment).where(Enrolment.course_id == course.id, Enrolment.status == ACTIVE,
-                                Enrolment.completed_at.is_(None))).all()
+        active_enrolments(course_id=course.id).where(Enrolment.completed_at.is_(None))).all()
     completed = 0
     for uid, progress in learners_progress(course, list(enrolments)).items():
         if progress.measure.met and _complete(progress.enrolment.user, course, progress.enrolment):
@@ -269,7 +266,6 @@ def missing_prerequisites(user, course: Course) -> list[Course]:
     return [c for c in needed if c.id not in done]
 
 
-@hooks.enrolment_check
 def prerequisites_check(user, course: Course) -> str | None:
     missing = missing_prerequisites(user, course)
     if not missing:
@@ -314,35 +310,30 @@ def _creates_cycle(course: Course, prerequisites: list[str]) -> bool:
     return False
 
 
-# --- signal receivers ----------------------------------------------------------------
+# --- signal receivers (connected in progress.init_app) ---------------------------------
 
-@signals.lesson_completed.connect
-def _on_lesson_completed(sender, user=None, lesson=None, **extra):
+def on_lesson_completed(sender, user=None, lesson=None, **extra):
     if user is not None and lesson is not None:
         evaluate(user, lesson.course)
 
 
-@signals.quiz_attempt_graded.connect
-def _on_quiz_graded(sender, user=None, attempt=None, **extra):
+def on_quiz_graded(sender, user=None, attempt=None, **extra):
     course = sources.course_of_attempt(attempt) if attempt is not None else None
     if user is not None and course is not None:
         evaluate(user, course)
 
 
-@signals.forum_post_created.connect
-def _on_forum_post(sender, user=None, post=None, **extra):
+def on_forum_post(sender, user=None, post=None, **extra):
     course = sources.course_of_post(post) if post is not None else None
     if user is not None and course is not None:
         evaluate(user, course)
 
 
-@signals.enrolled.connect
-def _on_enrolled(sender, user=None, enrolment=None, **extra):
+def on_enrolled(sender, user=None, enrolment=None, **extra):
     if user is not None and enrolment is not None:
         evaluate(user, enrolment.course)
 
 
-@signals.completion_rules_changed.connect
-def _on_rules_changed(sender, course=None, **extra):
+def on_rules_changed(sender, course=None, **extra):
     if course is not None:
         reevaluate_course(course)

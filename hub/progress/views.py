@@ -10,7 +10,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..courses.models import Course, Enrolment
+from ..courses.lookups import course_or_404
+from ..courses.models import ENROLMENT_ACTIVE, Course, Enrolment
 from ..extensions import db
 from ..pagination import page_number
 from ..permissions import TRAINER, ensure, has_role, is_member, require
@@ -20,13 +21,6 @@ from .forms import CompletionRulesForm
 bp = Blueprint("progress", __name__)
 
 REPORT_PAGE_SIZE = 25
-
-
-def _course_or_404(slug: str) -> Course:
-    course = db.session.scalar(select(Course).where(Course.slug == slug))
-    if course is None:
-        abort(404)
-    return course
 
 
 # --- learner ---------------------------------------------------------------------------
@@ -44,7 +38,7 @@ def dashboard():
     for enrolment in enrolments:
         if enrolment.completed_at is not None:
             completed.append(enrolment)
-        elif enrolment.status == services.ACTIVE:
+        elif enrolment.status == ENROLMENT_ACTIVE:
             current.append(services.course_progress(current_user, enrolment.course, enrolment))
     completed.sort(key=lambda e: e.completed_at, reverse=True)
     return render_template("progress/dashboard.html", current=current, completed=completed,
@@ -65,7 +59,7 @@ def _teaching() -> list[Course]:
 
 @bp.route("/progress/<slug>/rules", methods=["GET", "POST"])
 def rules(slug: str):
-    course = _course_or_404(slug)
+    course = course_or_404(slug)
     ensure("progress.rules", course)
     current = services.normalise_rules(course.completion_rules)
     form = CompletionRulesForm(data=None if request.method == "POST" else {
@@ -105,7 +99,7 @@ def _report_data(course: Course):
 
 @bp.route("/progress/<slug>/report")
 def report(slug: str):
-    course = _course_or_404(slug)
+    course = course_or_404(slug)
     ensure("progress.report", course)
     query, reqs, rows = _report_data(course)
     page = reports.ListPage(rows, page_number(), REPORT_PAGE_SIZE)
@@ -128,7 +122,7 @@ def report(slug: str):
 
 @bp.route("/progress/<slug>/report.csv")
 def report_csv(slug: str):
-    course = _course_or_404(slug)
+    course = course_or_404(slug)
     ensure("progress.report", course)
     _query, reqs, rows = _report_data(course)
     reports.attach_certificates(course, rows)
@@ -186,19 +180,19 @@ def course_badge_for(course: Course) -> dict | None:
         return None
     if enrolment.completed_at is not None:
         return {"state": "completed", "completed_at": enrolment.completed_at, "percent": 100}
-    if enrolment.status != services.ACTIVE:
+    if enrolment.status != ENROLMENT_ACTIVE:
         return None
     progress = course_progress_for(course, enrolment)
     return {"state": "enrolled", "percent": progress.percent, "tracked": progress.tracked}
 
 
-def item_url(course: Course, item) -> str | None:
+def item_url(course: Course, item) -> str:
     """Where to go for a required item (lesson page, quiz, course forum)."""
     if item.kind == "lesson":
         return url_for("courses.lesson", slug=course.slug, lesson_slug=item.requirement.obj.slug)
     if item.kind == "quiz":
-        return sources.quiz_url(item.requirement.obj) or url_for("courses.course", slug=course.slug)
-    return sources.forum_url(course) or url_for("courses.course", slug=course.slug)
+        return sources.quiz_url(item.requirement.obj)
+    return sources.forum_url(course)
 
 
 def country_name(code: str) -> str:

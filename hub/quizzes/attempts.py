@@ -26,7 +26,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from .. import signals
-from ..database import utcnow
+from ..database import utcnow, write_transaction
 from ..extensions import db
 from . import bank, grading
 from .models import REVIEW_KEYS, Attempt, Question, Quiz, Response
@@ -293,6 +293,14 @@ def overdue_exists(quiz: Quiz | None = None, now: datetime | None = None, user=N
     if user is not None:
         stmt = stmt.where(Attempt.user_id == user.id)
     return db.session.scalar(stmt.limit(1)) is not None
+
+
+def close_overdue_lazily(quiz: Quiz | None = None, user=None) -> None:
+    """For GET views: attempts whose time ran out are closed by whoever comes by next
+    (in a write transaction of their own, opened only when there is one to close)."""
+    if overdue_exists(quiz=quiz, user=user):
+        with write_transaction():
+            close_overdue(quiz=quiz, user=user)
 
 
 def grade_essay(response: Response, mark, comment: str, grader, now: datetime | None = None) -> None:

@@ -17,8 +17,8 @@ from ..database import utcnow
 from ..extensions import db
 from ..markdown import render_markdown
 from . import cloze, gift, moodle_xml
-from .drafts import ParseResult, Problem, QuestionDraft
 from .models import Question, QuestionCategory, QuestionTag, QuizSlot, Response
+from .parsed import ParseResult, Problem, QuestionDraft
 
 DEFAULT_CATEGORY = "Default"
 
@@ -121,6 +121,13 @@ def category(course, path: str, create: bool = True) -> QuestionCategory | None:
 def categories(course) -> list[QuestionCategory]:
     return list(db.session.scalars(select(QuestionCategory).where(QuestionCategory.course_id == course.id)
                                    .order_by(QuestionCategory.path)))
+
+
+def category_choices(course) -> list[tuple[str, str]]:
+    """(id, label) pairs for category menus: indented by depth, with the count of live questions."""
+    counts = dict(db.session.execute(select(Question.category_id, func.count()).where(
+        Question.course_id == course.id, Question.archived_at.is_(None)).group_by(Question.category_id)).all())
+    return [(str(c.id), f"{'— ' * c.depth}{c.name} ({counts.get(c.id, 0)})") for c in categories(course)]
 
 
 def subcategory_ids(cat: QuestionCategory, include_sub: bool) -> list[int]:

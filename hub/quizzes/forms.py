@@ -10,8 +10,8 @@ from wtforms import (BooleanField, DateTimeLocalField, DecimalField, HiddenField
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from .drafts import TEXT_FORMATS
 from .models import GRADING_METHODS, REVIEW_KEYS
+from .parsed import TEXT_FORMATS
 
 GRADING_LABELS = {"highest": _l("Highest grade"), "average": _l("Average grade"), "first": _l("First attempt"),
                   "last": _l("Last attempt")}

@@ -24,9 +24,9 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from .drafts import TEXT_FORMATS, ParseResult, Problem, QuestionDraft, clean_category, default_name
 from .gift_writer import WRITABLE, can_write, dumps, number_text, write_question  # noqa: F401  (public names)
 from .grading import is_moodle_fraction, nearest_moodle_fraction
+from .parsed import TEXT_FORMATS, ParseResult, Problem, QuestionDraft, clean_category, default_name
 
 # Escaped control characters become private-use characters while parsing.
 _ESCAPES = {":": "\ue000", "#": "\ue001", "=": "\ue002", "{": "\ue003", "}": "\ue004", "~": "\ue005",

@@ -1,5 +1,6 @@
 """Quizzes in course folders: the ``quizzes:`` list of course.md and the GIFT (or
-Moodle XML) files it names. Registered in ``hub.courses.hooks.content_loaders``.
+Moodle XML) files it names. ``hub.quizzes.init_app`` adds :data:`loader` to
+``hub.courses.hooks.content_loaders``.
 
 Re-importing keeps attempts: questions are found again by course + category + name
 and updated in place; slots are kept per question. Questions of a quiz's own
@@ -10,7 +11,6 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from ..courses import hooks
 from ..extensions import db
 from . import bank, editing, gift, moodle_xml
 from .models import Question, Quiz, QuizSlot
@@ -182,5 +182,3 @@ class QuizContentLoader:
 
 
 loader = QuizContentLoader()
-if not any(isinstance(item, QuizContentLoader) for item in hooks.content_loaders):
-    hooks.content_loaders.append(loader)

@@ -12,8 +12,8 @@ import defusedxml
 from defusedxml.ElementTree import fromstring
 
 from . import cloze
-from .drafts import ParseResult, Problem, QuestionDraft, clean_category, default_name
 from .grading import is_moodle_fraction
+from .parsed import ParseResult, Problem, QuestionDraft, clean_category, default_name
 
 _FORMATS_IN = {"html": "html", "moodle_auto_format": "moodle", "plain_text": "plain", "markdown": "markdown"}
 _FORMATS_OUT = {v: k for k, v in _FORMATS_IN.items()}

@@ -191,12 +191,12 @@ def question_view(response: Response, number: int | None, options: dict | None =
         if show_answers:
             right = [answers[i] for i in grading.right_answers("multichoice", data)]
             label = _("The correct answer is: ") if len(right) == 1 else _("The correct answers are: ")
-            view.right_answer = Markup(label) + Markup(", ").join(_html(a.get("text_html")) for a in right)
+            view.right_answer = escape(label) + Markup(", ").join(_html(a.get("text_html")) for a in right)
     elif qtype == "truefalse":
         value = answer.get("value")
         correct = bool(data.get("correct"))
         for option_value, label, truth in (("true", _("True"), True), ("false", _("False"), False)):
-            option = Option(option_value, Markup(escape(label)), checked=value is truth)
+            option = Option(option_value, escape(label), checked=value is truth)
             if show_answers and truth == correct:
                 option.right = True
             if show_right and option.checked:
@@ -205,8 +205,8 @@ def question_view(response: Response, number: int | None, options: dict | None =
                 option.feedback = _html(data.get("feedback_true_html" if truth else "feedback_false_html")) or None
             view.options.append(option)
         if show_answers:
-            view.right_answer = Markup(escape(_("The correct answer is “%(answer)s”.",
-                                                answer=_("True") if correct else _("False"))))
+            view.right_answer = escape(_("The correct answer is “%(answer)s”.",
+                                         answer=_("True") if correct else _("False")))
     elif qtype in ("shortanswer", "numerical", "essay"):
         view.text_value = answer.get("text", "")
         view.lines = int(data.get("lines", 15) or 15)
@@ -218,7 +218,7 @@ def question_view(response: Response, number: int | None, options: dict | None =
             if right:
                 item = data["answers"][right[0]]
                 text = item.get("text") if qtype == "shortanswer" else _number_text(item)
-                view.right_answer = Markup(escape(_("The correct answer is: %(answer)s", answer=text)))
+                view.right_answer = escape(_("The correct answer is: %(answer)s", answer=text))
         if show_answers and qtype == "essay" and data.get("grader_info_html"):
             view.right_answer = _html(data["grader_info_html"])
     elif qtype == "match":

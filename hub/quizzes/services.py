@@ -1,18 +1,26 @@
 """Quiz lookups, permissions, the grade that counts, and the course-outline entry.
 
 Other features use :func:`quiz_for_slug`, :func:`final_grade` and :func:`passed_quiz`
-(progress and completion) and listen to ``hub.signals.quiz_attempt_graded``."""
+(progress and completion) and listen to ``hub.signals.quiz_attempt_graded``.
+
+Nothing here registers itself on import: ``hub.quizzes.init_app`` registers the
+permission rules (:data:`PERMISSION_RULES`) and :func:`quiz_outline` as an outline provider."""
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from ..courses import hooks
-from ..courses.models import Course, Enrolment
+from ..courses import models as course_models
+from ..courses.models import Course
 from ..courses.services import can_view_course, is_course_trainer
 from ..extensions import db
-from ..permissions import is_member, rule
+from ..permissions import is_member
 from . import grading
 from .models import Attempt, Quiz
 
@@ -36,28 +44,66 @@ def quiz_for_slug(course: Course, slug: str) -> Quiz | None:
 
 
 def is_enrolled(user, course: Course) -> bool:
-    if not is_member(user):
-        return False
-    return db.session.scalar(select(Enrolment.id).where(
-        Enrolment.user_id == user.id, Enrolment.course_id == course.id, Enrolment.status == "active")) is not None
+    """An active enrolment of a member (visitors are never enrolled)."""
+    return is_member(user) and course_models.is_enrolled(user.id, course.id)
+
+
+def _counted(quiz: Quiz, *columns) -> Select:
+    """Counted attempts (finished, not a trainer's preview) per learner in the order taken."""
+    return (select(*(columns or (Attempt,))).where(Attempt.quiz_id == quiz.id, Attempt.is_preview.is_(False),
+                                                   Attempt.state == "finished")
+            .order_by(Attempt.user_id, Attempt.number))
 
 
 def finished_attempts(user, quiz: Quiz) -> list[Attempt]:
     """The learner's counted (non-preview) finished attempts, oldest first."""
     if not is_member(user):
         return []
-    return list(db.session.scalars(select(Attempt).where(
-        Attempt.quiz_id == quiz.id, Attempt.user_id == user.id, Attempt.is_preview.is_(False),
-        Attempt.state == "finished").order_by(Attempt.number)))
+    return list(db.session.scalars(_counted(quiz).where(Attempt.user_id == user.id)))
+
+
+@dataclass
+class QuizResult:
+    """Where a learner stands on a quiz: the grade that counts and whether it passes."""
+
+    passed: bool
+    grade: float | None = None  # percent, 0-100
+    graded_at: datetime | None = None
+
+
+def _result(quiz: Quiz, grades: list, graded_at: datetime | None = None) -> QuizResult:
+    """THE rule: the quiz's grading method over its counted attempts, against its pass grade."""
+    final = grading.final_grade(grades, quiz.grading_method)
+    return QuizResult(passed=grading.passes(final, quiz.pass_grade), grade=final, graded_at=graded_at)
+
+
+def results_for(quiz: Quiz, user_ids: Iterable[int]) -> dict[int, QuizResult]:
+    """{user_id: QuizResult} for every listed learner with a counted attempt, in one
+    query however many learners (reports and completion use it)."""
+    wanted = set(user_ids)
+    if not wanted:
+        return {}
+    stmt = _counted(quiz, Attempt.user_id, Attempt.grade, Attempt.finished_at)
+    if len(wanted) <= 500:
+        stmt = stmt.where(Attempt.user_id.in_(wanted))
+    grades: dict[int, list] = {}
+    finished: dict[int, datetime] = {}
+    for uid, grade, finished_at in db.session.execute(stmt):
+        if uid not in wanted:
+            continue
+        grades.setdefault(uid, []).append(grade)
+        if finished_at is not None and (uid not in finished or finished_at > finished[uid]):
+            finished[uid] = finished_at
+    return {uid: _result(quiz, values, finished.get(uid)) for uid, values in grades.items()}
 
 
 def final_grade(user, quiz: Quiz) -> float | None:
     """The grade that counts (percent), by the quiz's grading method; None without one."""
-    return grading.final_grade([a.grade for a in finished_attempts(user, quiz)], quiz.grading_method)
+    return _result(quiz, [a.grade for a in finished_attempts(user, quiz)]).grade
 
 
 def passed_quiz(user, quiz: Quiz) -> bool:
-    return grading.passes(final_grade(user, quiz), quiz.pass_grade)
+    return _result(quiz, [a.grade for a in finished_attempts(user, quiz)]).passed
 
 
 def counting_attempt(attempts: list[Attempt], method: str) -> Attempt | None:
@@ -74,7 +120,6 @@ def counting_attempt(attempts: list[Attempt], method: str) -> Attempt | None:
 
 # --- permissions --------------------------------------------------------------------------
 
-@rule("quiz.view")
 def can_view_quiz(user, quiz: Quiz) -> bool:
     if quiz is None or not can_view_course(user, quiz.course):
         return False
@@ -83,7 +128,6 @@ def can_view_quiz(user, quiz: Quiz) -> bool:
     return True
 
 
-@rule("quiz.attempt")
 def can_attempt(user, quiz: Quiz) -> bool:
     """Enrolled learners attempt published quizzes of published courses."""
     if not is_member(user) or quiz is None or quiz.archived_at is not None or not quiz.published:
@@ -93,7 +137,6 @@ def can_attempt(user, quiz: Quiz) -> bool:
     return is_enrolled(user, quiz.course)
 
 
-@rule("quiz.manage")
 def can_manage(user, obj) -> bool:
     """Trainers of the course (and administrators) edit its bank and quizzes, preview,
     see results and grade essays. ``obj`` is a Course or a Quiz."""
@@ -101,11 +144,19 @@ def can_manage(user, obj) -> bool:
     return course is not None and is_member(user) and is_course_trainer(user, course)
 
 
-@rule("quiz.review_attempt")
 def can_review_attempt(user, attempt: Attempt) -> bool:
     if attempt is None or not is_member(user):
         return False
     return attempt.user_id == user.id or is_course_trainer(user, attempt.quiz.course)
+
+
+# action -> the function deciding it (``hub.permissions.can``)
+PERMISSION_RULES = {
+    "quiz.view": can_view_quiz,
+    "quiz.attempt": can_attempt,
+    "quiz.manage": can_manage,
+    "quiz.review_attempt": can_review_attempt,
+}
 
 
 # --- course outline -------------------------------------------------------------------------
@@ -128,7 +179,6 @@ def format_percent(value: float | None) -> str:
 OUTLINE_OFFSET = 100_000  # quizzes come after the lessons of their section
 
 
-@hooks.outline_provider
 def quiz_outline(course: Course, user) -> list[hooks.OutlineItem]:
     """One item per published quiz; trainers also see unpublished ones, marked so."""
     trainer = is_member(user) and is_course_trainer(user, course)

@@ -16,11 +16,10 @@ from ..extensions import db
 from ..forms import EmptyForm
 from ..pagination import paginate
 from . import bank, cloze, gift, grading, present
-from .drafts import QuestionDraft, default_name, type_key
+from .blueprint import bp, managed_course
 from .forms import TYPE_LABELS, CategoryForm, ImportForm, QuestionForm
 from .models import Question, QuestionCategory, QuestionTag, Quiz, QuizSlot, Response, question_tag_link
-from .views import bp
-from .views_trainer import category_choices, managed_course
+from .parsed import QuestionDraft, default_name, type_key
 
 TEMPLATES = {
     "multichoice": "Which service helps a newly arrived refugee get their qualifications recognised?{\n"
@@ -80,7 +79,7 @@ def bank_list(course_slug: str):
             QuizSlot.question_id.in_([q.id for q in items] or [0]))):
         usage.setdefault(question_id, []).append(title)
     return render_template("quizzes/bank/list.html", course=course, page=page, items=items, usage=usage,
-                           categories=category_choices(course), tags=bank.tags_of(course), type_labels=TYPE_LABELS,
+                           categories=bank.category_choices(course), tags=bank.tags_of(course), type_labels=TYPE_LABELS,
                            filters={"category": category.id if category else None, "tag": tag.id if tag else None,
                                     "type": kind, "q": words, "sub": bool(args.get("sub")),
                                     "archived": bool(args.get("archived"))},
@@ -160,7 +159,7 @@ def edit_question(course_slug: str, question_id: int | None):
         abort(404)
     mode = _editor_mode(qtype)
     form = QuestionForm()
-    form.category.choices = category_choices(course)
+    form.category.choices = bank.category_choices(course)
     if request.method == "GET":
         if question:
             form.name.data, form.category.data = question.name, str(question.category_id)
@@ -322,7 +321,7 @@ def category_action(course_slug: str, category_id: int, action: str):
 def import_questions(course_slug: str):
     course = managed_course(course_slug)
     form = ImportForm()
-    form.category.choices = [("", _("Default"))] + category_choices(course)
+    form.category.choices = [("", _("Default"))] + bank.category_choices(course)
     outcome = None
     if form.validate_on_submit():
         upload = form.file.data

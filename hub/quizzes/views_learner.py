@@ -20,33 +20,25 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from ..courses.services import get_by_slug, is_course_trainer
+from ..courses.lookups import course_or_404
+from ..courses.services import is_course_trainer
 from ..database import utcnow, write_transaction
 from ..extensions import csrf, db
 from ..forms import EmptyForm
 from ..permissions import can, ensure, is_member
 from . import attempts, grading, present, services
+from .blueprint import bp
 from .models import Attempt
 from .services import QuizError
-from .views import bp
 
 
 def load_quiz(course_slug: str, quiz_slug: str):
     """(course, quiz) or 404 (also when the viewer may not see the quiz)."""
-    course = get_by_slug(course_slug)
-    if course is None:
-        abort(404)
+    course = course_or_404(course_slug)
     quiz = services.quiz_for_slug(course, quiz_slug)
     if quiz is None or not can(current_user, "quiz.view", quiz):
         abort(404)
     return course, quiz
-
-
-def close_overdue_lazily(quiz=None, user=None) -> None:
-    """Attempts whose time ran out are closed by whoever comes by next."""
-    if attempts.overdue_exists(quiz=quiz, user=user):
-        with write_transaction():
-            attempts.close_overdue(quiz=quiz, user=user)
 
 
 def no_store(response):
@@ -58,7 +50,7 @@ def no_store(response):
 @bp.route("/courses/<course_slug>/quizzes/<quiz_slug>")
 def quiz(course_slug: str, quiz_slug: str):
     course, quiz = load_quiz(course_slug, quiz_slug)
-    close_overdue_lazily(quiz=quiz)
+    attempts.close_overdue_lazily(quiz=quiz)
     history, open_attempt, final, counting = [], None, None, None
     options = {}
     if is_member(current_user):

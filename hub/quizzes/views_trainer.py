@@ -11,46 +11,21 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from ..courses.services import get_by_slug
 from ..extensions import db
 from ..forms import EmptyForm
 from ..pagination import paginate
-from ..permissions import ensure
 from . import attempts, bank, editing, present, results, services
+from .blueprint import bp, managed_course, managed_quiz
 from .forms import (GRADING_LABELS, REVIEW_LABELS, TYPE_LABELS, EssayGradeForm, MarkForm, QuizCreateForm,
                     QuizSettingsForm, RandomForm, parse_bands)
 from .models import REVIEW_KEYS, Attempt, Question, QuestionCategory, QuizSlot, Response
 from .services import QuizError
-from .views import bp
-from .views_learner import close_overdue_lazily
-
-
-def managed_course(course_slug: str):
-    course = get_by_slug(course_slug)
-    if course is None:
-        abort(404)
-    ensure("quiz.manage", course)
-    return course
-
-
-def managed_quiz(course_slug: str, quiz_slug: str):
-    course = managed_course(course_slug)
-    quiz = services.quiz_for_slug(course, quiz_slug)
-    if quiz is None:
-        abort(404)
-    return course, quiz
 
 
 def back_to(endpoint: str, course, quiz=None, **kwargs):
     if quiz is None:
         return redirect(url_for(endpoint, course_slug=course.slug, **kwargs))
     return redirect(url_for(endpoint, course_slug=course.slug, quiz_slug=quiz.slug, **kwargs))
-
-
-def category_choices(course) -> list[tuple[str, str]]:
-    counts = dict(db.session.execute(select(Question.category_id, func.count()).where(
-        Question.course_id == course.id, Question.archived_at.is_(None)).group_by(Question.category_id)).all())
-    return [(str(c.id), f"{'— ' * c.depth}{c.name} ({counts.get(c.id, 0)})") for c in bank.categories(course)]
 
 
 # --- the course's quizzes -------------------------------------------------------------------
@@ -155,11 +130,11 @@ def build(course_slug: str, quiz_slug: str):
         stmt = stmt.where(Question.id.not_in(in_quiz))
     page = paginate(stmt.order_by(Question.category_id, Question.name), per_page=50)
     random_form = RandomForm()
-    random_form.category.choices = category_choices(course)
+    random_form.category.choices = bank.category_choices(course)
     available = {c.id: db.session.scalar(select(func.count()).select_from(Question).where(
         Question.category_id == c.id, Question.archived_at.is_(None))) for c in bank.categories(course)}
     return render_template("quizzes/manage/build.html", course=course, quiz=quiz, page=page, tab="build",
-                           categories=category_choices(course), category_id=category_id, random_form=random_form,
+                           categories=bank.category_choices(course), category_id=category_id, random_form=random_form,
                            form=EmptyForm(), mark_form=MarkForm(), type_labels=TYPE_LABELS, available=available,
                            total=editing.total_marks(quiz), has_attempts=editing.has_attempts(quiz))
 
@@ -195,7 +170,7 @@ def ngettext_added(count: int) -> str:
 def add_random(course_slug: str, quiz_slug: str):
     course, quiz = managed_quiz(course_slug, quiz_slug)
     form = RandomForm()
-    form.category.choices = category_choices(course)
+    form.category.choices = bank.category_choices(course)
     if not form.validate_on_submit():
         flash(_("Choose a category and how many questions to draw (1 to 100)."), "error")
         return back_to(".build", course, quiz)
@@ -265,7 +240,7 @@ def preview(course_slug: str, quiz_slug: str):
 @bp.route("/courses/<course_slug>/quizzes/<quiz_slug>/results", endpoint="results")
 def results_page(course_slug: str, quiz_slug: str):
     course, quiz = managed_quiz(course_slug, quiz_slug)
-    close_overdue_lazily(quiz=quiz)
+    attempts.close_overdue_lazily(quiz=quiz)
     if request.args.get("format") == "csv":
         body = results.results_csv(quiz)
         return HttpResponse(body, mimetype="text/csv", headers={
@@ -277,7 +252,7 @@ def results_page(course_slug: str, quiz_slug: str):
 @bp.route("/courses/<course_slug>/quizzes/<quiz_slug>/statistics")
 def statistics(course_slug: str, quiz_slug: str):
     course, quiz = managed_quiz(course_slug, quiz_slug)
-    close_overdue_lazily(quiz=quiz)
+    attempts.close_overdue_lazily(quiz=quiz)
     first_only = request.args.get("attempts") == "first"
     rows, count = results.question_statistics(quiz, first_only=first_only)
     return render_template("quizzes/manage/statistics.html", course=course, quiz=quiz, rows=rows, count=count,
@@ -287,7 +262,7 @@ def statistics(course_slug: str, quiz_slug: str):
 @bp.route("/courses/<course_slug>/quizzes/<quiz_slug>/grading")
 def grading_queue(course_slug: str, quiz_slug: str):
     course, quiz = managed_quiz(course_slug, quiz_slug)
-    close_overdue_lazily(quiz=quiz)
+    attempts.close_overdue_lazily(quiz=quiz)
     show_all = request.args.get("show") == "all"
     return render_template("quizzes/manage/grading.html", course=course, quiz=quiz, tab="grading",
                            responses=results.essay_queue(quiz, include_graded=show_all), show_all=show_all)

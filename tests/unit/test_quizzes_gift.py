@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hub.quizzes import gift
-from hub.quizzes.drafts import QuestionDraft
+from hub.quizzes.parsed import QuestionDraft
 
 
 def one(source: str, **kwargs) -> QuestionDraft:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from hub.quizzes import cloze, gift, moodle_xml
-from hub.quizzes.drafts import QuestionDraft
+from hub.quizzes.parsed import QuestionDraft
 
 MOODLE_EXPORT = """<?xml version="1.0" encoding="UTF-8"?>
 <quiz>

@@ -7,6 +7,7 @@ import re
 from sqlalchemy import select
 
 from hub.extensions import db
+from tests import factories
 from hub.forum import services, structure
 from hub.forum.models import Forum, Post, Topic
 
@@ -59,19 +60,7 @@ def text(response) -> str:
 
 
 def make_course(slug: str = "course-a", *, enrolled=(), trainers=(), unenrolled=()):
-    from hub.courses.models import Course, CourseTrainer, Enrolment
-
-    course = Course(slug=slug, title=f"Course {slug}", published=True)
-    db.session.add(course)
-    db.session.flush()
-    for user in enrolled:
-        db.session.add(Enrolment(user_id=user.id, course_id=course.id, status="active"))
-    for user in unenrolled:
-        db.session.add(Enrolment(user_id=user.id, course_id=course.id, status="unenrolled"))
-    for user in trainers:
-        db.session.add(CourseTrainer(course_id=course.id, user_id=user.id))
-    db.session.commit()
-    return course
+    return factories.make_course(slug, enrolled=enrolled, trainers=trainers, unenrolled=unenrolled)
 
 
 def make_forum(slug: str, kind: str = "standard", **fields) -> Forum:

@@ -5,6 +5,7 @@ import re
 
 from hub.courses.models import Course, CourseTrainer, Enrolment, Section
 from hub.extensions import db
+from tests import factories
 from hub.quizzes import bank, editing, gift
 
 SAMPLE_GIFT = """\
@@ -30,15 +31,8 @@ SAMPLE_GIFT = """\
 
 
 def make_course(slug: str = "course-one", published: bool = True, trainer=None) -> Course:
-    course = Course(slug=slug, title=f"Course {slug}", published=published, language="en",
-                    completion_rules={"lessons": "all", "quizzes": ["final-quiz"], "forum_posts": 0})
-    db.session.add(course)
-    db.session.flush()
-    db.session.add(Section(course_id=course.id, slug="main", title="Main", position=0))
-    if trainer is not None:
-        db.session.add(CourseTrainer(course_id=course.id, user_id=trainer.id))
-    db.session.commit()
-    return course
+    return factories.make_course(slug, published=published, trainers=[trainer] if trainer is not None else (),
+                                 rules={"lessons": "all", "quizzes": ["final-quiz"], "forum_posts": 0})
 
 
 def enrol(user, course, status: str = "active") -> None:

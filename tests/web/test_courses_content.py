@@ -158,7 +158,8 @@ def test_export_then_import_round_trip_zip(app, tmp_path):
     assert "10-rich/course.md" in names and "10-rich/images/map.png" in names
     db.session.delete(course)
     db.session.commit()
-    report = content.import_zip(io.BytesIO(data), commit=True)
+    report = content.import_zip(io.BytesIO(data))
+    db.session.commit()
     assert report.created == ["rich"]
     assert snapshot(db.session.scalar(select(Course).where(Course.slug == "rich"))) == before
 
@@ -338,6 +339,7 @@ def test_shipped_courses_all_import_cleanly(app):
     folders = course_folders(ROOT / "content")
     assert folders, "no shipped courses found"
     report = content.import_path(ROOT / "content")  # raises with file:line on any problem
+    db.session.commit()
     assert report.failed == [] and len(report.courses) == len(folders)
     assert len(set(report.courses)) == len(report.courses)
     client = app.test_client()

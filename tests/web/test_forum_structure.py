@@ -33,18 +33,18 @@ def test_seed_command_creates_defaults_once(app, runner):
 
 
 def test_prepare_site_seeds_only_an_empty_forum(app, monkeypatch):
-    from hub import cli
+    from hub import commands
 
     monkeypatch.setattr("flask_migrate.upgrade", lambda **kw: None)
     monkeypatch.setattr("hub.search.indexer.index_exists", lambda: True)
     monkeypatch.setattr("hub.courses.content.site_is_empty", lambda: False)
     lines = []
-    cli.prepare_site(echo=lines.append)
+    commands.prepare_site(echo=lines.append)
     assert any("default forums" in line for line in lines)
     structure.delete_forum(forum("spain"))
     db.session.commit()
     lines.clear()
-    cli.prepare_site(echo=lines.append)
+    commands.prepare_site(echo=lines.append)
     assert not any("default forums" in line for line in lines)  # an administrator's deletion stays
     assert db.session.scalar(select(Forum.id).where(Forum.slug == "spain")) is None
 

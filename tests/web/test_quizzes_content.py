@@ -212,7 +212,7 @@ def test_export_falls_back_to_moodle_xml_for_cloze(app, tmp_path):
     course = db.session.scalars(db.select(Course)).one()
     quiz = the_quiz()
     from hub.quizzes import editing
-    from hub.quizzes.drafts import QuestionDraft
+    from hub.quizzes.parsed import QuestionDraft
     cloze, _created = bank.save_draft(course, QuestionDraft(qtype="multianswer", name="Gap",
                                                             text="Paris is in {1:MC:=France~Spain}."), "check")
     editing.add_question(quiz, cloze)

@@ -75,7 +75,7 @@ def test_migrations_build_exactly_the_models_schema(tmp_path, empty_database):
     with app.app_context():
         upgrade(directory=MIGRATIONS_DIR)
         with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": False})
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
             diff = compare_metadata(context, db.metadata)
         db.engine.dispose()
     assert diff == [], f"models and migrations differ; run `make migration m=...`: {diff}"

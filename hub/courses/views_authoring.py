@@ -6,23 +6,16 @@ from __future__ import annotations
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from ..extensions import db
-from ..forms import EmptyForm
 from ..permissions import can, ensure
 from . import authoring, content, content_export, media, services
+from .blueprint import bp, post_checked
 from .forms import CourseForm, ImageForm, ImportForm, LessonForm, SectionForm
+from .lookups import managed_course_or_404
 from .models import Course, Lesson, Section
-from .views import bp
-
-
-def authored_course(slug: str) -> Course:
-    course = services.get_by_slug(slug)
-    if course is None:
-        abort(404)
-    ensure("course.author", course)
-    return course
 
 
 def authored_lesson(course: Course, slug: str) -> Lesson:
@@ -37,11 +30,6 @@ def authored_section(course: Course, section_id: int) -> Section:
     if section is None or section.course_id != course.id or section.archived_at is not None:
         abort(404)
     return section
-
-
-def post_checked() -> None:
-    if not EmptyForm().validate_on_submit():
-        abort(400)
 
 
 def direction() -> int:
@@ -78,7 +66,7 @@ def new_course():
 
 @bp.route("/<slug>/author")
 def author(slug: str):
-    course = authored_course(slug)
+    course = managed_course_or_404(slug, "course.author")
     sections = authoring.live_sections(course)
     lessons = services.live_lessons(course, include_unpublished=True)
     archived = [lesson for lesson in course.lessons if lesson.archived_at is not None]
@@ -90,7 +78,7 @@ def author(slug: str):
 
 @bp.route("/<slug>/settings", methods=["GET", "POST"])
 def settings(slug: str):
-    course = authored_course(slug)
+    course = managed_course_or_404(slug, "course.author")
     form = CourseForm()
     if request.method == "GET":
         form.fill(course)
@@ -113,7 +101,7 @@ def settings(slug: str):
 
 @bp.post("/<slug>/publish")
 def publish_course(slug: str):
-    course = authored_course(slug)
+    course = managed_course_or_404(slug, "course.author")
     post_checked()
     published = request.form.get("published") == "1"
     authoring.set_course_published(course, published)
@@ -126,14 +114,14 @@ def publish_course(slug: str):
 @bp.post("/<slug>/preview")
 def preview(slug: str):
     """Server-rendered preview for the editor's script (same renderer as saving)."""
-    course = authored_course(slug)
+    course = managed_course_or_404(slug, "course.author")
     post_checked()
     return jsonify(html=authoring.preview(request.form.get("text", ""), course))
 
 
 @bp.post("/<slug>/sections")
 def add_section(slug: str):
-    course = authored_course(slug)
+    course = managed_course_or_404(slug, "course.author")
     form = SectionForm()
     if not form.validate_on_submit():
         flash(_("Give the section a title (at most 200 characters)."), "error")
@@ -146,7 +134,7 @@ def add_section(slug: str):
 
 @bp.post("/<slug>/sections/<int:section_id>/rename")
 def rename_section(slug: str, section_id: int):
-    course = authored_course(slug)
+    course = managed_course_or_404(slug, "course.author")
     section = authored_section(course, section_id)
     post_checked()
     title = (request.form.get("title") or "").strip()
@@ -161,7 +149,7 @@ def rename_section(slug: str, section_id: int):
 
 @bp.post("/<slug>/sections/<int:section_id>/move")
 def move_section(slug: str, section_id: int):
-    course = authored_course(slug)
+    course = managed_course_or_404(slug, "course.author")
     section = authored_section(course, section_id)
     post_checked()
     authoring.move_section(section, direction())
@@ -171,7 +159,7 @@ def move_section(slug: str, section_id: int):
 
 @bp.post("/<slug>/sections/<int:section_id>/remove")
 def remove_section(slug: str, section_id: int):
-    course = authored_course(slug)
+    course = managed_course_or_404(slug, "course.author")
     section = authored_section(course, section_id)
     post_checked()
     authoring.remove_section(section)
@@ -186,7 +174,7 @@ def _lesson_form(course: Course, form: LessonForm) -> dict:
     return sections
 
 
-def _editor(course: Course, form: LessonForm, lesson: Lesson | None, preview_html: str | None, status: int = 200):
+def _editor(course: Course, form: LessonForm, lesson: Lesson | None, preview_html: Markup | None, status: int = 200):
     images = media.list_media(current_app.config["UPLOAD_PATH"], course.id)
     return render_template("courses/authoring/lesson_form.html", course=course, form=form, lesson=lesson,
                            preview_html=preview_html, images=images), status
@@ -194,7 +182,7 @@ def _editor(course: Course, form: LessonForm, lesson: Lesson | None, preview_htm
 
 @bp.route("/<slug>/lessons/new", methods=["GET", "POST"])
 def new_lesson(slug: str):
-    course = authored_course(slug)
+    course = managed_course_or_404(slug, "course.author")
     form = LessonForm()
     sections = _lesson_form(course, form)
     if request.method == "GET":
@@ -216,7 +204,7 @@ def new_lesson(slug: str):
 
 @bp.route("/<slug>/lessons/<lesson_slug>/edit", methods=["GET", "POST"])
 def edit_lesson(slug: str, lesson_slug: str):
-    course = authored_course(slug)
+    course = managed_course_or_404(slug, "course.author")
     lesson = authored_lesson(course, lesson_slug)
     form = LessonForm(obj=lesson if request.method == "GET" else None)
     sections = _lesson_form(course, form)
@@ -234,7 +222,7 @@ def edit_lesson(slug: str, lesson_slug: str):
 
 @bp.post("/<slug>/lessons/<lesson_slug>/move")
 def move_lesson(slug: str, lesson_slug: str):
-    course = authored_course(slug)
+    course = managed_course_or_404(slug, "course.author")
     lesson = authored_lesson(course, lesson_slug)
     post_checked()
     if lesson.archived_at is None:
@@ -245,7 +233,7 @@ def move_lesson(slug: str, lesson_slug: str):
 
 @bp.post("/<slug>/lessons/<lesson_slug>/publish")
 def publish_lesson(slug: str, lesson_slug: str):
-    course = authored_course(slug)
+    course = managed_course_or_404(slug, "course.author")
     lesson = authored_lesson(course, lesson_slug)
     post_checked()
     published = request.form.get("published") == "1"
@@ -257,7 +245,7 @@ def publish_lesson(slug: str, lesson_slug: str):
 
 @bp.post("/<slug>/lessons/<lesson_slug>/archive")
 def archive_lesson(slug: str, lesson_slug: str):
-    course = authored_course(slug)
+    course = managed_course_or_404(slug, "course.author")
     lesson = authored_lesson(course, lesson_slug)
     post_checked()
     if request.form.get("restore") == "1":
@@ -272,7 +260,7 @@ def archive_lesson(slug: str, lesson_slug: str):
 
 @bp.route("/<slug>/images", methods=["GET", "POST"])
 def images(slug: str):
-    course = authored_course(slug)
+    course = managed_course_or_404(slug, "course.author")
     form = ImageForm()
     upload = current_app.config["UPLOAD_PATH"]
     status = 200
@@ -301,7 +289,7 @@ def images(slug: str):
 
 @bp.post("/<slug>/images/<name>/delete")
 def delete_image(slug: str, name: str):
-    course = authored_course(slug)
+    course = managed_course_or_404(slug, "course.author")
     post_checked()
     if media.delete_media(current_app.config["UPLOAD_PATH"], course.id, name):
         flash(_("Image deleted."), "success")
@@ -310,7 +298,7 @@ def delete_image(slug: str, name: str):
 
 @bp.route("/<slug>/export.zip")
 def export(slug: str):
-    course = authored_course(slug)
+    course = managed_course_or_404(slug, "course.author")
     data = content_export.export_zip(course)
     response = current_app.response_class(data, mimetype="application/zip")
     response.headers["Content-Disposition"] = f'attachment; filename="{content_export.folder_name(course)}.zip"'

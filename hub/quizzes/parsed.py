@@ -1,5 +1,5 @@
-"""What the GIFT and Moodle XML readers produce and the writers consume: questions as
-plain data, plus the problems found. Pure: no Flask, no database."""
+"""Parsed questions: what the GIFT and Moodle XML readers produce and the writers consume:
+questions as plain data, plus the problems found. Pure: no Flask, no database."""
 from __future__ import annotations
 
 import re

@@ -1,0 +1,39 @@
+"""The one course factory for every feature's tests: a committed course built through
+the models, with optional lessons, trainers and (un)enrolled members. Feature helper
+modules (progress_factories, quiz_support, forum_helpers) call it with their defaults."""
+from __future__ import annotations
+
+import itertools
+
+from hub.courses.models import (ENROLMENT_ACTIVE, ENROLMENT_UNENROLLED, Course, CourseTrainer, Enrolment, Lesson,
+                                Section)
+from hub.extensions import db
+
+_counter = itertools.count(1)
+
+
+def make_course(slug: str | None = None, *, title: str | None = None, summary: str = "", published: bool = True,
+                language: str = "en", lessons: int = 0, rules: dict | None = None, certificate_mode: str = "auto",
+                prerequisites=(), hours: float | None = None, trainers=(), enrolled=(), unenrolled=()) -> Course:
+    """``rules=None`` keeps the model's default completion rules."""
+    slug = slug or f"course-{next(_counter)}"
+    course = Course(slug=slug, title=title or f"Course {slug}", summary=summary, published=published,
+                    language=language, enrolment_mode="open", certificate_mode=certificate_mode,
+                    prerequisite_slugs=list(prerequisites))
+    if rules is not None:
+        course.completion_rules = rules
+    if hours is not None:
+        course.estimated_hours = hours
+    section = Section(slug="main", title="Main", position=0, course=course)
+    for i in range(lessons):
+        Lesson(slug=f"lesson-{i + 1}", title=f"Lesson {i + 1}", position=i, course=course, section=section,
+               body_md="Text", body_html="<p>Text</p>")
+    db.session.add(course)
+    db.session.flush()
+    for user in trainers:
+        db.session.add(CourseTrainer(course_id=course.id, user_id=user.id))
+    for users, status in ((enrolled, ENROLMENT_ACTIVE), (unenrolled, ENROLMENT_UNENROLLED)):
+        for user in users:
+            db.session.add(Enrolment(user_id=user.id, course_id=course.id, status=status))
+    db.session.commit()
+    return course
