@@ -22,7 +22,7 @@ serve: $(STAMP)
 
 ## Set up (first time), then lint, type-check and run the whole test suite (browser tests
 ## included when Chromium is installed; tests/server starts `make serve` itself)
-test: $(STAMP)
+test: $(STAMP) lint
 	$(BIN)/pybabel -q compile -d translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

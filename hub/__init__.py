@@ -7,8 +7,21 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import (accounts, admin, certificates, commands, courses, errors, forum, main, progress, quizzes, search,
-               security, templating)
+from . import (
+    accounts,
+    admin,
+    certificates,
+    commands,
+    courses,
+    errors,
+    forum,
+    main,
+    progress,
+    quizzes,
+    search,
+    security,
+    templating,
+)
 from .config import MIGRATIONS_DIR, TRANSLATIONS_DIR
 
 __all__ = ["MIGRATIONS_DIR", "TRANSLATIONS_DIR", "create_app"]
@@ -40,8 +53,11 @@ def configure(app: Flask, config: dict | None) -> None:
 
 
 def init_extensions(app: Flask) -> None:
-    from . import database  # noqa: F401  (SQLite connection settings)
-    from . import mail, ratelimit  # noqa: F401  (ratelimit: the hub-database:// store, before the limiter starts)
+    from . import (  # noqa: F401  (ratelimit: the hub-database:// store, before the limiter starts)
+        database,  # noqa: F401  (SQLite connection settings)
+        mail,
+        ratelimit,
+    )
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
     from .i18n import select_locale
 

@@ -15,7 +15,8 @@ MESSAGES = {
     405: (_l("Method not allowed"), _l("This page cannot be used that way.")),
     413: (_l("File too large"), _l("The file you sent is larger than the hub accepts.")),
     429: (_l("Too many attempts"), _l("You have tried this too often. Please wait a moment and try again.")),
-    500: (_l("Something went wrong"), _l("An unexpected error happened on our side. Nothing you saved before was lost; please try again.")),
+    500: (_l("Something went wrong"),
+          _l("An unexpected error happened on our side. Nothing you saved before was lost; please try again.")),
 }
 
 
@@ -44,7 +45,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         from flask_babel import gettext as _
-        return render_error(400, _("Your form expired or was sent from another page. Go back, reload the page and send it again."))
+        return render_error(400, _("Your form expired or was sent from another page. Go back, reload the page and "
+                                   "send it again."))
 
     @app.errorhandler(429)
     def too_many(error):

@@ -1,4 +1,6 @@
 """Extension objects, created here and bound to the app in ``create_app``."""
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -23,6 +25,14 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The class models subclass: ``db.Model`` at runtime (Flask-SQLAlchemy adds ``query``,
+# ``__tablename__`` handling, ...), typed as the declarative ``Base`` so mypy can see it.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
+
 migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()

@@ -82,7 +82,7 @@ class _MediaLinksExtension(Extension):
 
 
 def _markdown_to_html(text: str, media_base: str | None) -> str:
-    extensions = [
+    extensions: list[str | Extension] = [
         "markdown.extensions.tables",
         "markdown.extensions.fenced_code",
         "markdown.extensions.footnotes",

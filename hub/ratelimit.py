@@ -19,20 +19,21 @@ import hashlib
 import os
 import random
 import time
+from typing import cast
 
 from limits.storage import Storage
-from sqlalchemy import Float, Integer, String, create_engine, delete, select, text
+from sqlalchemy import Float, Integer, String, Table, create_engine, delete, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .extensions import db
+from .extensions import Model
 
 SCHEME = "hub-database"
 _KEY_LENGTH = 200
 
 
-class RateLimitCounter(db.Model):
+class RateLimitCounter(Model):
     """One fixed window of one limit for one client: hits so far, and when it ends."""
 
     __tablename__ = "rate_limit_counter"
@@ -42,7 +43,7 @@ class RateLimitCounter(db.Model):
     expires_at: Mapped[float] = mapped_column(Float, index=True)  # Unix time
 
 
-_TABLE = RateLimitCounter.__table__
+_TABLE = cast(Table, RateLimitCounter.__table__)  # a mapped class's table is a Table
 
 _INCREMENT = text(
     "INSERT INTO rate_limit_counter (key, hits, expires_at) VALUES (:key, :amount, :now + :expiry) "

@@ -1,6 +1,7 @@
 """HTTP hardening that applies to every response, and safe redirects."""
 from __future__ import annotations
 
+from typing import TypeGuard
 from urllib.parse import urlsplit
 
 from flask import Flask, request
@@ -12,7 +13,7 @@ CSP = (
 )
 
 
-def is_safe_next(target: str | None) -> bool:
+def is_safe_next(target: str | None) -> TypeGuard[str]:
     """Only same-site paths: rejects ``//evil``, ``/\\evil``, ``https:evil`` and friends."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
         return False
@@ -29,7 +30,8 @@ def safe_next(target: str | None, default: str) -> str:
 def init_app(app: Flask) -> None:
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies > 0:  # behind nginx/Caddy: the client's address, scheme and host come from them
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        # Flask's documented way to wrap the WSGI app; its stubs declare wsgi_app a method
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
 
     @app.after_request
     def security_headers(response):

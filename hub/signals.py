@@ -2,11 +2,21 @@
 request's transaction, before the commit, so reactions (progress, completion,
 certificates) land in the same commit. Receivers must not commit.
 
-Every signal is sent with ``sender=current_app._get_current_object()`` and keyword
-arguments as documented below."""
+Every signal is sent with ``sender=app()`` (``current_app._get_current_object()``) and
+keyword arguments as documented below."""
+from typing import cast
+
 from blinker import Namespace
+from flask import Flask, current_app
+from werkzeug.local import LocalProxy
 
 _signals = Namespace()
+
+
+def app() -> Flask:
+    """The application object behind the ``current_app`` proxy, the sender of every signal.
+    (Flask types ``current_app`` as ``Flask``, hiding the proxy's ``_get_current_object``.)"""
+    return cast("LocalProxy[Flask]", current_app)._get_current_object()
 
 # user, lesson — a learner marked a lesson complete
 lesson_completed = _signals.signal("lesson-completed")

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import itertools
 
-from hub.courses.models import (ENROLMENT_ACTIVE, ENROLMENT_UNENROLLED, Course, CourseTrainer, Enrolment, Lesson,
-                                Section)
+from hub.courses.models import ENROLMENT_ACTIVE, ENROLMENT_UNENROLLED, Course, CourseTrainer, Enrolment, Lesson, Section
 from hub.extensions import db
 
 _counter = itertools.count(1)

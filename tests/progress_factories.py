@@ -3,14 +3,15 @@ through the features' models and services (no HTTP), committed like a request.""
 from __future__ import annotations
 
 from hub.courses import enrolment as enrolments
-from hub.courses.models import Course, Lesson, Section
+from hub.courses.models import Course, Lesson
 from hub.database import utcnow
 from hub.extensions import db
-from tests import factories
 
 # The quiz tables must be in the metadata before the test database is created
 # (imported at collection time, also while hub.import_models does not list them).
 from hub.quizzes import models as _quiz_models  # noqa: E402,F401
+from tests import factories
+
 
 def make_course(slug: str | None = None, *, lessons: int = 2, rules: dict | None = None, hours: float = 3,
                 summary: str = "A short course.", **fields) -> Course:

@@ -21,7 +21,8 @@ PROFESSION_LABELS = {
     "public_employment_service": _l("Public employment service"),
     "other": _l("Other"),
 }
-ROLE_LABELS = {"learner": _l("Learner"), "trainer": _l("Trainer"), "moderator": _l("Moderator"), "admin": _l("Administrator")}
+ROLE_LABELS = {"learner": _l("Learner"), "trainer": _l("Trainer"), "moderator": _l("Moderator"),
+               "admin": _l("Administrator")}
 
 
 def country_choices() -> list[tuple[str, str]]:

@@ -14,9 +14,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
@@ -89,6 +88,7 @@ def _serializer() -> URLSafeTimedSerializer:
 
 def make_unlock_token(user: User) -> str:
     # Tied to this lock: once unlocked (or locked again later) the link stops working.
+    assert user.locked_until is not None  # only a locked account gets an unlock link
     return _serializer().dumps({"u": user.id, "l": int(user.locked_until.timestamp())})
 
 
@@ -100,7 +100,8 @@ def user_for_unlock_token(token: str) -> User:
     try:
         data = _serializer().loads(token, max_age=int(current_app.config["ACCOUNT_UNLOCK_MAX_AGE"]))
     except SignatureExpired:
-        raise UnlockError(_("This unlock link has expired. Wait until the lock ends, or reset your password.")) from None
+        raise UnlockError(_("This unlock link has expired. Wait until the lock ends, or reset your password.")) \
+            from None
     except BadSignature:
         raise UnlockError(_("This unlock link is not valid.")) from None
     user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None

@@ -198,7 +198,8 @@ def request_password_reset(email: str, link_for) -> None:
     link = link_for(make_reset_token(user))
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     queue_mail(user.email, _("Reset your Inclusion Hub password"),
-               _("Hello %(name)s,\n\nSomeone (hopefully you) asked to reset the password of your Inclusion Hub account. "
+               _("Hello %(name)s,\n\nSomeone (hopefully you) asked to reset the password of your Inclusion Hub "
+                 "account. "
                  "Open this link within %(minutes)d minutes to choose a new password:\n\n%(link)s\n\n"
                  "If you did not ask for this, ignore this message: your password stays as it is.",
                  name=user.display_name, minutes=minutes, link=link))

@@ -9,8 +9,16 @@ from ..extensions import db, limiter, login_manager
 from ..forms import EmptyForm
 from ..security import safe_next
 from . import lockout, services
-from .forms import (ChangePasswordForm, DeleteAccountForm, LanguageForm, LoginForm, ProfileForm, RegistrationForm,
-                    ResetPasswordForm, ResetRequestForm)
+from .forms import (
+    ChangePasswordForm,
+    DeleteAccountForm,
+    LanguageForm,
+    LoginForm,
+    ProfileForm,
+    RegistrationForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+)
 
 bp = Blueprint("accounts", __name__)
 
@@ -53,7 +61,8 @@ def register():
         else:
             _log_in(user, remember=False)
             db.session.commit()
-            flash(_("Welcome to Inclusion Hub, %(name)s! Start with a course below.", name=user.display_name), "success")
+            flash(_("Welcome to Inclusion Hub, %(name)s! Start with a course below.", name=user.display_name),
+                  "success")
             return redirect(url_for("main.index"))
     return render_template("accounts/register.html", form=form)
 

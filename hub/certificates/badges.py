@@ -41,7 +41,7 @@ def badge_class(course: Course, criteria: str, url_for: UrlFor, title: str | Non
 
 
 def assertion(cert: Certificate, course_slug: str, url_for: UrlFor) -> dict:
-    doc = {
+    doc: dict[str, object] = {
         "@context": CONTEXT,
         "type": "Assertion",
         "id": url_for("certificates.badge_assertion", code=cert.code),

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
+
+if TYPE_CHECKING:
+    from ..accounts.models import User
+    from ..courses.models import Course
 
 
-class Certificate(db.Model):
+class Certificate(Model):
     """``live`` is True while the certificate is valid and NULL once revoked. The
     unique constraint on (user, course, live) therefore allows one live certificate
     per learner and course, while revoked ones (NULLs never collide, on SQLite and
@@ -46,10 +51,10 @@ class Certificate(db.Model):
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificate.id", ondelete="SET NULL"))
 
-    user: Mapped["User"] = relationship(foreign_keys=[user_id])  # noqa: F821
-    course: Mapped["Course"] = relationship()  # noqa: F821
-    issued_by: Mapped["User | None"] = relationship(foreign_keys=[issued_by_id])  # noqa: F821
-    revoked_by: Mapped["User | None"] = relationship(foreign_keys=[revoked_by_id])  # noqa: F821
+    user: Mapped["User"] = relationship(foreign_keys=[user_id])
+    course: Mapped["Course"] = relationship()
+    issued_by: Mapped["User | None"] = relationship(foreign_keys=[issued_by_id])
+    revoked_by: Mapped["User | None"] = relationship(foreign_keys=[revoked_by_id])
     replaced_by: Mapped["Certificate | None"] = relationship(remote_side=[id], foreign_keys=[replaced_by_id])
 
     @property

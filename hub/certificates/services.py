@@ -182,6 +182,7 @@ def reissue(cert: Certificate, *, by, note: str = "", reason: str = "") -> Certi
     if not cert.is_revoked:
         revoke(cert, by=by, reason=reason or _("Replaced by a reissued certificate."))
     course = db.session.get(Course, cert.course_id)
+    assert course is not None  # cert.course_id is a non-null, cascading foreign key
     new = issue(cert.user, course, issued_by=by, note=note or cert.note)
     cert.replaced_by_id = new.id
     db.session.flush()

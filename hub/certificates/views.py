@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import io
 
-from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
-                   send_file, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -234,5 +244,6 @@ def badge_assertion(code: str):
     if cert is None:
         return _json({"error": "unknown assertion"}, 404)
     course = db.session.get(Course, cert.course_id)
+    assert course is not None  # cert.course_id is a non-null, cascading foreign key
     doc = badges.assertion(cert, course.slug, public_url)
     return _json(doc, 410 if cert.is_revoked else 200)

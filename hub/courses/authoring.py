@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
@@ -85,7 +84,7 @@ def update_course(course: Course, *, description_md: str = "", completion: dict 
             course.prerequisite_slugs = list(prerequisites)
         if course.id is not None and before != (course.completion_rules, course.prerequisite_slugs):
             db.session.flush()
-            signals.completion_rules_changed.send(current_app._get_current_object(), course=course)
+            signals.completion_rules_changed.send(signals.app(), course=course)
     return course
 
 

@@ -79,6 +79,7 @@ def split_front_matter(path: Path) -> tuple[dict, str]:
     fm = read_front_matter(Path(path), problems)
     if problems.errors:
         raise ContentError.collect(problems.errors)
+    assert fm is not None  # read_front_matter records a problem whenever it returns None
     return fm.meta, fm.body
 
 
@@ -197,7 +198,7 @@ def _import_parsed(parsed: ParsedCourse, report: ImportReport) -> Course:
 def _write_course(parsed: ParsedCourse) -> tuple[Course, bool, int]:
     course = db.session.scalar(select(Course).where(Course.slug == parsed.slug))
     created = course is None
-    if created:
+    if course is None:
         course = Course(slug=parsed.slug)
         db.session.add(course)
     old_rules = (dict(course.completion_rules or {}), list(course.prerequisite_slugs or []))
@@ -231,26 +232,26 @@ def _write_course(parsed: ParsedCourse) -> tuple[Course, bool, int]:
             section.archived_at = now
 
     lessons = {lesson.slug: lesson for lesson in course.lessons}
-    for position, item in enumerate(parsed.lessons):
-        lesson = lessons.get(item.slug)
+    for position, lesson_item in enumerate(parsed.lessons):
+        lesson = lessons.get(lesson_item.slug)
         if lesson is None:
-            lesson = lessons[item.slug] = Lesson(slug=item.slug, course=course)
+            lesson = lessons[lesson_item.slug] = Lesson(slug=lesson_item.slug, course=course)
             db.session.add(lesson)
-        lesson.title, lesson.position, lesson.minutes = item.title, position, item.minutes
-        lesson.section = sections[item.section] if item.section else None
-        lesson.body_md, lesson.body_html = item.body, str(render_markdown(item.body, media_base=base))
-        lesson.published, lesson.source_file, lesson.archived_at = item.published, item.file, None
-        existing = {t.language: t for t in lesson.translations}
-        for lang, tr_item in item.translations.items():
-            tr = existing.get(lang)
-            if tr is None:
-                tr = LessonTranslation(language=lang, lesson=lesson)
-                db.session.add(tr)
-            tr.title, tr.minutes, tr.body_md = tr_item.title, tr_item.minutes, tr_item.body
-            tr.body_html = str(render_markdown(tr_item.body, media_base=base))
-        for lang, tr in existing.items():
-            if lang not in item.translations:
-                lesson.translations.remove(tr)
+        lesson.title, lesson.position, lesson.minutes = lesson_item.title, position, lesson_item.minutes
+        lesson.section = sections[lesson_item.section] if lesson_item.section else None
+        lesson.body_md, lesson.body_html = lesson_item.body, str(render_markdown(lesson_item.body, media_base=base))
+        lesson.published, lesson.source_file, lesson.archived_at = lesson_item.published, lesson_item.file, None
+        lesson_trs = {t.language: t for t in lesson.translations}
+        for lang, tr_item in lesson_item.translations.items():
+            lesson_tr = lesson_trs.get(lang)
+            if lesson_tr is None:
+                lesson_tr = LessonTranslation(language=lang, lesson=lesson)
+                db.session.add(lesson_tr)
+            lesson_tr.title, lesson_tr.minutes, lesson_tr.body_md = tr_item.title, tr_item.minutes, tr_item.body
+            lesson_tr.body_html = str(render_markdown(tr_item.body, media_base=base))
+        for lang, lesson_tr in lesson_trs.items():
+            if lang not in lesson_item.translations:
+                lesson.translations.remove(lesson_tr)
     archived = 0
     wanted = {lesson.slug for lesson in parsed.lessons}
     for lesson in lessons.values():
@@ -259,21 +260,21 @@ def _write_course(parsed: ParsedCourse) -> tuple[Course, bool, int]:
             archived += 1
 
     existing = {t.language: t for t in course.translations}
-    for lang, item in parsed.translations.items():
+    for lang, course_tr_item in parsed.translations.items():
         tr = existing.get(lang)
         if tr is None:
             tr = CourseTranslation(language=lang, course=course)
             db.session.add(tr)
-        tr.title, tr.summary, tr.description_md = item.title, item.summary, item.body
-        tr.section_titles = dict(item.sections)
-        tr.description_html = str(render_markdown(item.body, media_base=base))
+        tr.title, tr.summary, tr.description_md = course_tr_item.title, course_tr_item.summary, course_tr_item.body
+        tr.section_titles = dict(course_tr_item.sections)
+        tr.description_html = str(render_markdown(course_tr_item.body, media_base=base))
     for lang, tr in existing.items():
         if lang not in parsed.translations:
             course.translations.remove(tr)
 
     if not created and old_rules != (course.completion_rules, course.prerequisite_slugs):
         db.session.flush()
-        signals.completion_rules_changed.send(current_app._get_current_object(), course=course)
+        signals.completion_rules_changed.send(signals.app(), course=course)
     return course, created, archived
 
 

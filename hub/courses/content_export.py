@@ -98,13 +98,13 @@ def export_course(course: Course, folder: Path, *, replace: bool = False) -> Pat
         meta.update(loader.export(course, folder) or {})
     (folder / "course.md").write_text(_dump(meta, course.description_md), encoding="utf-8")
     for tr in sorted(course.translations, key=lambda t: t.language):
-        tmeta = {"title": tr.title, "summary": tr.summary or ""}
+        tmeta: dict = {"title": tr.title, "summary": tr.summary or ""}
         if tr.section_titles:
             tmeta["sections"] = dict(tr.section_titles)
         (folder / f"course.{tr.language}.md").write_text(_dump(tmeta, tr.description_md), encoding="utf-8")
 
     lessons = exported_lessons(course)
-    for lesson, name in zip(lessons, lesson_file_names(lessons)):
+    for lesson, name in zip(lessons, lesson_file_names(lessons), strict=False):
         lmeta: dict = {"slug": lesson.slug, "title": lesson.title}
         if lesson.section is not None and lesson.section.archived_at is None:
             lmeta["section"] = lesson.section.slug
@@ -113,9 +113,9 @@ def export_course(course: Course, folder: Path, *, replace: bool = False) -> Pat
             lmeta["published"] = False
         (folder / name).write_text(_dump(lmeta, lesson.body_md), encoding="utf-8")
         stem = Path(name).stem
-        for tr in sorted(lesson.translations, key=lambda t: t.language):
-            tmeta = {"title": tr.title, "minutes": tr.minutes}
-            (folder / f"{stem}.{tr.language}.md").write_text(_dump(tmeta, tr.body_md), encoding="utf-8")
+        for lesson_tr in sorted(lesson.translations, key=lambda t: t.language):
+            tmeta = {"title": lesson_tr.title, "minutes": lesson_tr.minutes}
+            (folder / f"{stem}.{lesson_tr.language}.md").write_text(_dump(tmeta, lesson_tr.body_md), encoding="utf-8")
     media.copy_out(current_app.config["UPLOAD_PATH"], course.id, folder)
     return folder
 

@@ -8,8 +8,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from .front_matter import (LANGUAGE, SLUG, ContentError, ContentProblems, FrontMatter, Fields, Problems,
-                           read_front_matter)
+from .front_matter import (
+    LANGUAGE,
+    SLUG,
+    ContentError,
+    ContentProblems,
+    Fields,
+    FrontMatter,
+    Problems,
+    read_front_matter,
+)
 from .media import IMAGE_EXTENSIONS, MEDIA_NAME, sniff_image
 
 __all__ = ["ContentError", "ContentProblems", "ParsedCourse", "parse_course_folder", "course_folders",
@@ -218,10 +226,10 @@ def _parse_lessons(course: ParsedCourse, folder: Path, problems: Problems) -> No
         match = TRANSLATION_FILE.match(file.name)
         if not match or file.name.startswith("course."):
             continue
-        lesson = by_stem.get(match["stem"])
-        if lesson is None:
+        if match["stem"] not in by_stem:
             problems.add(file, None, f"translation of a lesson that does not exist: no {match['stem']}.md")
             continue
+        lesson = by_stem[match["stem"]]
         fm = read_front_matter(file, problems)
         if fm is None:
             continue
@@ -302,7 +310,8 @@ def _parse_images(course: ParsedCourse, folder: Path, problems: Problems, max_by
         with path.open("rb") as fh:
             kind = sniff_image(fh.read(16))
         if kind != IMAGE_EXTENSIONS[path.suffix.lower()]:
-            problems.add(path, None, f"the file is not a {path.suffix[1:].upper()} image (content: {kind or 'unknown'})")
+            problems.add(path, None,
+                         f"the file is not a {path.suffix[1:].upper()} image (content: {kind or 'unknown'})")
             continue
         course.images.append(path)
 

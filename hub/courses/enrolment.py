@@ -5,10 +5,8 @@ from __future__ import annotations
 import hmac
 from datetime import date
 
-from flask import current_app
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -16,8 +14,7 @@ from .. import signals
 from ..database import utcnow
 from ..extensions import db
 from . import hooks
-from .models import (ENROLMENT_ACTIVE, ENROLMENT_UNENROLLED, Course, Enrolment, Lesson, LessonProgress,
-                     active_enrolments)
+from .models import ENROLMENT_ACTIVE, ENROLMENT_UNENROLLED, Course, Enrolment, Lesson, LessonProgress, active_enrolments
 
 
 class EnrolmentError(ValueError):
@@ -78,7 +75,7 @@ def enrol(user, course: Course, key: str | None = None, today: date | None = Non
     existing.status, existing.unenrolled_at = ENROLMENT_ACTIVE, None
     existing.enrolled_at = utcnow()
     db.session.flush()
-    signals.enrolled.send(current_app._get_current_object(), user=user, enrolment=existing)
+    signals.enrolled.send(signals.app(), user=user, enrolment=existing)
     return existing
 
 
@@ -102,6 +99,7 @@ def record_view(user, lesson: Lesson) -> LessonProgress:
         except IntegrityError:  # a parallel request recorded it first
             row = db.session.scalar(select(LessonProgress).where(LessonProgress.user_id == user.id,
                                                                  LessonProgress.lesson_id == lesson.id))
+            assert row is not None  # the unique-key clash means the row exists
     return row
 
 
@@ -113,5 +111,5 @@ def complete_lesson(user, lesson: Lesson) -> bool:
         return False
     row.completed_at = utcnow()
     db.session.flush()
-    signals.lesson_completed.send(current_app._get_current_object(), user=user, lesson=lesson)
+    signals.lesson_completed.send(signals.app(), user=user, lesson=lesson)
     return True

@@ -3,19 +3,23 @@ progress. Rows are keyed by stable slugs so re-importing content keeps history."
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, Select, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model, db
+
+if TYPE_CHECKING:
+    from ..accounts.models import User
 
 KINDS = ("introduction", "zone", "guideline")
 ENROLMENT_MODES = ("open", "key", "closed")
 CERTIFICATE_MODES = ("auto", "manual", "none")
 
 
-class Course(db.Model):
+class Course(Model):
     __tablename__ = "course"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,7 +60,7 @@ class Course(db.Model):
         return f"<Course {self.slug}>"
 
 
-class CourseTranslation(db.Model):
+class CourseTranslation(Model):
     __tablename__ = "course_translation"
     __table_args__ = (UniqueConstraint("course_id", "language"),)
 
@@ -73,7 +77,7 @@ class CourseTranslation(db.Model):
     course: Mapped[Course] = relationship(back_populates="translations")
 
 
-class CourseTrainer(db.Model):
+class CourseTrainer(Model):
     __tablename__ = "course_trainer"
     __table_args__ = (UniqueConstraint("course_id", "user_id"),)
 
@@ -82,10 +86,10 @@ class CourseTrainer(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
 
     course: Mapped[Course] = relationship(back_populates="trainers")
-    user: Mapped["User"] = relationship()  # noqa: F821
+    user: Mapped["User"] = relationship()
 
 
-class Section(db.Model):
+class Section(Model):
     __tablename__ = "course_section"
     __table_args__ = (UniqueConstraint("course_id", "slug"),)
 
@@ -100,7 +104,7 @@ class Section(db.Model):
     lessons: Mapped[list["Lesson"]] = relationship(back_populates="section", order_by="Lesson.position")
 
 
-class Lesson(db.Model):
+class Lesson(Model):
     __tablename__ = "lesson"
     __table_args__ = (UniqueConstraint("course_id", "slug"),)
 
@@ -124,7 +128,7 @@ class Lesson(db.Model):
                                                                    cascade="all, delete-orphan")
 
 
-class LessonTranslation(db.Model):
+class LessonTranslation(Model):
     __tablename__ = "lesson_translation"
     __table_args__ = (UniqueConstraint("lesson_id", "language"),)
 
@@ -143,7 +147,7 @@ ENROLMENT_ACTIVE = "active"
 ENROLMENT_UNENROLLED = "unenrolled"
 
 
-class Enrolment(db.Model):
+class Enrolment(Model):
     """Unenrolling sets ``status`` and keeps the row, so history survives."""
 
     __tablename__ = "enrolment"
@@ -157,7 +161,7 @@ class Enrolment(db.Model):
     unenrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    user: Mapped["User"] = relationship()  # noqa: F821
+    user: Mapped["User"] = relationship()
     course: Mapped[Course] = relationship()
 
 
@@ -176,7 +180,7 @@ def is_enrolled(user_id: int, course_id: int) -> bool:
     return db.session.scalar(active_enrolments(Enrolment.id, user_id=user_id, course_id=course_id)) is not None
 
 
-class LessonProgress(db.Model):
+class LessonProgress(Model):
     __tablename__ = "lesson_progress"
     __table_args__ = (UniqueConstraint("user_id", "lesson_id"),)
 

@@ -13,10 +13,18 @@ from sqlalchemy.orm import defer, selectinload
 
 from ..extensions import db
 from ..i18n import pick_language
-from ..permissions import ADMIN, TRAINER, has_role, is_member
+from ..permissions import ADMIN, TRAINER, has_role, is_member, rule
 from . import hooks
-from .models import (Course, CourseTrainer, Enrolment, Lesson, LessonProgress, LessonTranslation, Section,
-                     active_enrolments)
+from .models import (
+    Course,
+    CourseTrainer,
+    Enrolment,
+    Lesson,
+    LessonProgress,
+    LessonTranslation,
+    Section,
+    active_enrolments,
+)
 
 
 def is_course_trainer(user, course: Course) -> bool:
@@ -27,6 +35,7 @@ def is_course_trainer(user, course: Course) -> bool:
     return any(t.user_id == user.id for t in course.trainers) or not course.trainers
 
 
+@rule("course.view")
 def can_view_course(user, course: Course) -> bool:
     """Published courses are public; unpublished ones only for their trainers."""
     if course is None or course.archived_at is not None:
@@ -34,6 +43,7 @@ def can_view_course(user, course: Course) -> bool:
     return course.published or is_course_trainer(user, course)
 
 
+@rule("course.author")
 def can_author(user, course: Course | None) -> bool:
     """Trainers create courses and edit those they train (or that have no trainer)."""
     if course is None:
@@ -41,6 +51,7 @@ def can_author(user, course: Course | None) -> bool:
     return is_course_trainer(user, course)
 
 
+@rule("course.read")
 def can_read_lessons(user, course: Course) -> bool:
     """Lessons of open courses are readable by anyone who sees the course; a course
     with a key (or closed enrolment) keeps them for its learners and trainers."""
@@ -51,8 +62,6 @@ def can_read_lessons(user, course: Course) -> bool:
     return active_enrolment(user, course) is not None
 
 
-# The permission rules courses owns; ``init_app`` registers them.
-PERMISSION_RULES = {"course.view": can_view_course, "course.author": can_author, "course.read": can_read_lessons}
 
 
 def lesson_visible(user, lesson: Lesson) -> bool:
@@ -127,6 +136,7 @@ def lesson_text(lesson: Lesson, preferred: str | None, ui_locale: str) -> Lesson
     UI language, else in the course language."""
     languages = lesson_languages(lesson)
     lang = preferred if preferred in languages else pick_language(languages, ui_locale, lesson.course.language)
+    assert lang is not None  # languages always holds the course language
     if lang != lesson.course.language:
         tr = next(t for t in lesson.translations if t.language == lang)
         return LessonText(lang, tr.title, tr.minutes or lesson.minutes, tr.body_html)
@@ -221,9 +231,10 @@ def outline(course: Course, user, ui_locale: str, enrolment: Enrolment | None = 
     for provider in hooks.outline_providers:
         items.extend(provider(course, user) or [])
     sections = [OutlineSection(None, "")]
-    sections += [OutlineSection(s, section_title(s, ui_locale)) for s in sorted(course.sections, key=lambda s: s.position)
+    sections += [OutlineSection(s, section_title(s, ui_locale))
+                 for s in sorted(course.sections, key=lambda s: s.position)
                  if s.archived_at is None]
-    by_id = {s.section.id: s for s in sections if s.section is not None}
+    by_id: dict[int | None, OutlineSection] = {s.section.id: s for s in sections if s.section is not None}
     for item in sorted(items, key=lambda i: (i.position, i.kind != "lesson")):
         by_id.get(item.section_id, sections[0]).items.append(item)
     return [s for s in sections if s.items or s.section is not None]

@@ -41,7 +41,8 @@ def catalogue():
     everything = services.catalogue(current_user)
     courses = services.filter_courses(everything, language=lang, kind=kind, zone=zone)
     zones = sorted({c.zone for c in everything if c.kind == "zone" and c.zone is not None})
-    return render_template("courses/catalogue.html", courses=courses, filters={"lang": lang, "kind": kind, "zone": zone},
+    return render_template("courses/catalogue.html", courses=courses,
+                           filters={"lang": lang, "kind": kind, "zone": zone},
                            languages=services.catalogue_languages(everything), zones=zones,
                            filtered=bool(lang or kind or zone is not None),
                            enrolments=services.enrolments_by_course(current_user),
@@ -126,7 +127,8 @@ def lesson(slug: str, lesson_slug: str):
                            languages=services.lesson_languages(lesson),
                            lang_arg=request.args.get("lang") if request.args.get("lang") == text.language else None,
                            section=lesson.section if lesson.section and lesson.section.archived_at is None else None,
-                           section_title=services.section_title(lesson.section, text.language) if lesson.section else "")
+                           section_title=(services.section_title(lesson.section, text.language)
+                                          if lesson.section else ""))
 
 
 @bp.post("/<slug>/lessons/<lesson_slug>/complete")

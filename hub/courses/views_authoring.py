@@ -4,6 +4,7 @@ Every page needs ``course.author``: learners get 403, visitors are sent to log i
 from __future__ import annotations
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -306,7 +307,7 @@ def export(slug: str):
 
 
 @bp.route("/import", methods=["GET", "POST"])
-def import_archive():
+def import_archive() -> ResponseReturnValue:
     ensure("course.author")
     form = ImportForm()
     problems: list = []
@@ -321,7 +322,9 @@ def import_archive():
         except content.ContentError as error:
             problems = error.errors
         for created in report.created if report else []:
-            authoring.add_trainer(services.get_by_slug(created), current_user)
+            imported = services.get_by_slug(created)
+            assert imported is not None  # written to this session by the import
+            authoring.add_trainer(imported, current_user)
         db.session.commit()
         if report and report.courses and not problems:
             flash(_("Imported: %(summary)s.", summary=report.summary()), "success")

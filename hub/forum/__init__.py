@@ -24,8 +24,14 @@ def init_app(app: Flask) -> None:
     is wired here, once per app; nothing relies on a module's import side effects.
     (The forum has no signal receivers or course hooks: it only sends
     ``signals.forum_post_created``.)"""
-    from . import permissions  # noqa: F401  (registers the forum.* permission rules)
-    from . import views, views_admin, views_member, views_moderation, views_write  # noqa: F401  (routes on bp)
+    from . import (  # noqa: F401  (routes on bp)
+        permissions,  # noqa: F401  (registers the forum.* permission rules)
+        views,
+        views_admin,
+        views_member,
+        views_moderation,
+        views_write,
+    )
     from .blueprint import bp, template_helpers
     from .cli import forum_cli
     from .settings import DEFAULTS

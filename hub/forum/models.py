@@ -9,18 +9,24 @@ need no aggregate queries; they are only ever changed with SQL expressions
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
+
+if TYPE_CHECKING:
+    from ..accounts.models import User
+    from ..courses.models import Course
+    from .services import Rendered
 
 STANDARD, QA, ANNOUNCEMENTS = "standard", "qa", "announcements"
 FORUM_KINDS = (STANDARD, QA, ANNOUNCEMENTS)
 
 
-class ForumCategory(db.Model):
+class ForumCategory(Model):
     __tablename__ = "forum_category"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -32,7 +38,7 @@ class ForumCategory(db.Model):
     forums: Mapped[list["Forum"]] = relationship(back_populates="category", order_by="Forum.position")
 
 
-class Forum(db.Model):
+class Forum(Model):
     """A site-wide forum (in a category) or a course's own forum (``course_id``)."""
 
     __tablename__ = "forum"
@@ -56,7 +62,7 @@ class Forum(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     category: Mapped[ForumCategory | None] = relationship(back_populates="forums")
-    course: Mapped["Course | None"] = relationship("Course")  # noqa: F821
+    course: Mapped["Course | None"] = relationship("Course")
 
     @property
     def is_qa(self) -> bool:
@@ -70,7 +76,7 @@ class Forum(db.Model):
         return f"<Forum {self.slug}>"
 
 
-class Topic(db.Model):
+class Topic(Model):
     __tablename__ = "forum_topic"
     __table_args__ = (Index("ix_forum_topic_listing", "forum_id", "pinned", "last_post_at"),)
 
@@ -91,13 +97,13 @@ class Topic(db.Model):
     accepted_post_id: Mapped[int | None] = mapped_column(Integer)
 
     forum: Mapped[Forum] = relationship()
-    author: Mapped["User"] = relationship()  # noqa: F821
+    author: Mapped["User"] = relationship()
 
     def __repr__(self) -> str:
         return f"<Topic {self.id} {self.title!r}>"
 
 
-class Post(db.Model):
+class Post(Model):
     __tablename__ = "forum_post"
     __table_args__ = (UniqueConstraint("topic_id", "position"),)
 
@@ -118,8 +124,12 @@ class Post(db.Model):
     helpful_count: Mapped[int] = mapped_column(Integer, default=0)
 
     topic: Mapped[Topic] = relationship()
-    author: Mapped["User"] = relationship(foreign_keys=[user_id])  # noqa: F821
+    author: Mapped["User"] = relationship(foreign_keys=[user_id])
     attachments: Mapped[list["Attachment"]] = relationship(back_populates="post", order_by="Attachment.id")
+
+    if TYPE_CHECKING:
+        # not a column: set by hub.forum.services on a post it just wrote, for the view's messages
+        rendered: Rendered
 
     @property
     def is_visible(self) -> bool:
@@ -130,7 +140,7 @@ class Post(db.Model):
         return f"<Post {self.id} topic={self.topic_id} #{self.position}>"
 
 
-class PostRevision(db.Model):
+class PostRevision(Model):
     """The text a post had before an edit; the newest text stays on the post."""
 
     __tablename__ = "forum_post_revision"
@@ -144,10 +154,10 @@ class PostRevision(db.Model):
     written_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when this text was written
     replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    editor: Mapped["User"] = relationship()  # noqa: F821
+    editor: Mapped["User"] = relationship()
 
 
-class Attachment(db.Model):
+class Attachment(Model):
     """An image or PDF stored under the instance upload folder, never under static."""
 
     __tablename__ = "forum_attachment"
@@ -168,7 +178,7 @@ class Attachment(db.Model):
         return self.content_type.startswith("image/")
 
 
-class HelpfulMark(db.Model):
+class HelpfulMark(Model):
     __tablename__ = "forum_helpful_mark"
     __table_args__ = (UniqueConstraint("post_id", "user_id"),)
 
@@ -178,6 +188,15 @@ class HelpfulMark(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-from .models_members import (EMAIL_DIGEST, EMAIL_IMMEDIATE, EMAIL_MODES, EMAIL_OFF, Draft,  # noqa: E402,F401
-                             MemberSettings, Notification, ReadState, Subscription)
+from .models_members import (  # noqa: E402,F401
+    EMAIL_DIGEST,
+    EMAIL_IMMEDIATE,
+    EMAIL_MODES,
+    EMAIL_OFF,
+    Draft,
+    MemberSettings,
+    Notification,
+    ReadState,
+    Subscription,
+)
 from .models_moderation import FLAG_REASONS, Flag, ModerationLog  # noqa: E402,F401

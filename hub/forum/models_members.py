@@ -3,18 +3,23 @@ mail preferences and drafts rescued from an expired login."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
+
+if TYPE_CHECKING:
+    from ..accounts.models import User
+    from .models import Forum, Post, Topic
 
 EMAIL_OFF, EMAIL_IMMEDIATE, EMAIL_DIGEST = "off", "immediate", "digest"
 EMAIL_MODES = (EMAIL_OFF, EMAIL_IMMEDIATE, EMAIL_DIGEST)
 
 
-class Subscription(db.Model):
+class Subscription(Model):
     """To a forum (every new post) or a topic (every reply). In announcement forums
     every member is subscribed without a row; a row with ``muted`` opts out."""
 
@@ -29,11 +34,11 @@ class Subscription(db.Model):
     muted: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    forum: Mapped["Forum | None"] = relationship("Forum")  # noqa: F821
-    topic: Mapped["Topic | None"] = relationship("Topic")  # noqa: F821
+    forum: Mapped["Forum | None"] = relationship("Forum")
+    topic: Mapped["Topic | None"] = relationship("Topic")
 
 
-class Notification(db.Model):
+class Notification(Model):
     """One in-app notification; ``email_state`` says whether it still waits for a
     digest ("digest"), was mailed ("sent") or needs no mail ("")."""
 
@@ -50,12 +55,12 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     email_state: Mapped[str] = mapped_column(String(10), default="", index=True)
 
-    post: Mapped["Post | None"] = relationship("Post")  # noqa: F821
-    topic: Mapped["Topic | None"] = relationship("Topic")  # noqa: F821
-    actor: Mapped["User | None"] = relationship("User", foreign_keys=[actor_id])  # noqa: F821
+    post: Mapped["Post | None"] = relationship("Post")
+    topic: Mapped["Topic | None"] = relationship("Topic")
+    actor: Mapped["User | None"] = relationship("User", foreign_keys=[actor_id])
 
 
-class ReadState(db.Model):
+class ReadState(Model):
     """The highest post position a member has seen in a topic."""
 
     __tablename__ = "forum_read_state"
@@ -68,7 +73,7 @@ class ReadState(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class MemberSettings(db.Model):
+class MemberSettings(Model):
     """Forum mail preferences; members without a row get the defaults."""
 
     __tablename__ = "forum_member_settings"
@@ -79,7 +84,7 @@ class MemberSettings(db.Model):
     auto_subscribe: Mapped[bool] = mapped_column(Boolean, default=True)  # follow topics I write in
 
 
-class Draft(db.Model):
+class Draft(Model):
     """Text sent after the login had expired, kept until the member logs in again.
     The key is random and only travels in the ``next`` link of the login page."""
 

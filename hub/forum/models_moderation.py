@@ -2,17 +2,22 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
+
+if TYPE_CHECKING:
+    from ..accounts.models import User
+    from .models import Post
 
 FLAG_REASONS = ("spam", "offensive", "personal_data", "off_topic", "other")
 
 
-class Flag(db.Model):
+class Flag(Model):
     __tablename__ = "forum_flag"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -25,11 +30,11 @@ class Flag(db.Model):
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     resolution: Mapped[str] = mapped_column(String(20), default="")  # hidden | dismissed
 
-    post: Mapped["Post"] = relationship("Post")  # noqa: F821
-    reporter: Mapped["User"] = relationship("User", foreign_keys=[user_id])  # noqa: F821
+    post: Mapped["Post"] = relationship("Post")
+    reporter: Mapped["User"] = relationship("User", foreign_keys=[user_id])
 
 
-class ModerationLog(db.Model):
+class ModerationLog(Model):
     """Plain ids, not foreign keys: the log outlives what it talks about."""
 
     __tablename__ = "forum_moderation_log"
@@ -43,4 +48,4 @@ class ModerationLog(db.Model):
     detail: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
-    actor: Mapped["User"] = relationship("User")  # noqa: F821
+    actor: Mapped["User"] = relationship("User")

@@ -2,8 +2,10 @@
 Every action writes a line to the audit log in the same transaction."""
 from __future__ import annotations
 
+from typing import Any, cast
+
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..database import utcnow
@@ -121,7 +123,7 @@ def _resolve_flags(post: Post, actor, resolution: str) -> int:
     result = db.session.execute(update(Flag).where(Flag.post_id == post.id, Flag.resolved_at.is_(None)).values(
         resolved_at=utcnow(), resolved_by_id=actor.id, resolution=resolution)
         .execution_options(synchronize_session=False))
-    return result.rowcount or 0
+    return cast("CursorResult[Any]", result).rowcount or 0
 
 
 def dismiss_flags(post: Post, actor) -> None:

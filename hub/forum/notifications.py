@@ -5,9 +5,8 @@ from __future__ import annotations
 from itertools import groupby
 
 from flask import current_app, has_request_context, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -20,8 +19,17 @@ from ..extensions import db
 from ..mail import queue_mail
 from ..markdown import plain_text
 from . import text
-from .models import (EMAIL_DIGEST, EMAIL_IMMEDIATE, EMAIL_OFF, Forum, MemberSettings, Notification, Post,
-                     Subscription, Topic)
+from .models import (
+    EMAIL_DIGEST,
+    EMAIL_IMMEDIATE,
+    EMAIL_OFF,
+    Forum,
+    MemberSettings,
+    Notification,
+    Post,
+    Subscription,
+    Topic,
+)
 from .permissions import can_view_forum, is_forum_staff, is_moderator
 
 MENTION, REPLY, NEW_TOPIC, NEW_POST = "mention", "reply", "new_topic", "new_post"
@@ -42,7 +50,11 @@ def save_settings(user_id: int, *, email_enabled: bool, email_mode: str, auto_su
 
 
 def find_subscription(user_id: int, *, forum: Forum | None = None, topic: Topic | None = None):
-    column, value = (Subscription.forum_id, forum.id) if forum is not None else (Subscription.topic_id, topic.id)
+    if forum is not None:
+        column, value = Subscription.forum_id, forum.id
+    else:
+        assert topic is not None  # callers name a forum or a topic
+        column, value = Subscription.topic_id, topic.id
     return db.session.scalar(select(Subscription).where(Subscription.user_id == user_id, column == value))
 
 
@@ -89,6 +101,7 @@ def _audience_filter(post: Post, users: list[User]) -> list[User]:
     topic, forum = post.topic, post.topic.forum
     users = [u for u in users if u.is_active]
     if forum.course_id is not None and users:
+        assert forum.course is not None  # course_id is set
         enrolled = set(db.session.scalars(active_enrolments(Enrolment.user_id, course_id=forum.course_id).where(
             Enrolment.user_id.in_([u.id for u in users]))))
         users = [u for u in users if u.id in enrolled or is_moderator(u) or is_course_trainer(u, forum.course)]
@@ -106,6 +119,7 @@ def _announcement_audience(forum: Forum) -> list[int]:
     if forum.course_id is None:
         return list(db.session.scalars(select(User.id).where(User.active.is_(True), User.deleted_at.is_(None))))
     enrolled = active_enrolments(Enrolment.user_id, course_id=forum.course_id)
+    assert forum.course is not None  # course_id is set
     return list(db.session.scalars(enrolled)) + [t.user_id for t in forum.course.trainers]
 
 
@@ -236,22 +250,23 @@ def send_digests() -> tuple[int, int]:
                                .order_by(Notification.user_id, Notification.id)).all()
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_({n.user_id for n in notes})))}
     mails = items = 0
-    for user_id, group in groupby(notes, key=lambda n: n.user_id):
-        group = list(group)
+    for user_id, grouped in groupby(notes, key=lambda n: n.user_id):
+        group = list(grouped)
         for note in group:
             note.email_state = "sent"
         user = users.get(user_id)
         if user is None or not user.is_active or not settings_for(user_id).email_enabled:
             continue
-        shown = [n for n in group if n.post is not None and n.post.is_visible and not n.topic.hidden
-                 and can_view_forum(user, n.topic.forum)]
+        shown = [n for n in group if n.post is not None and n.post.is_visible
+                 and n.topic is not None and not n.topic.hidden and can_view_forum(user, n.topic.forum)]
         if not shown:
             continue
         with force_locale(user.language or "en"):
             lines = []
             for note in shown:
-                post = note.post
-                lines.append(f"* {_subject(note.kind, post.author.public_name, note.topic, note.topic.forum)}\n"
+                post, topic = note.post, note.topic
+                assert post is not None and topic is not None  # checked when choosing ``shown``
+                lines.append(f"* {_subject(note.kind, post.author.public_name, topic, topic.forum)}\n"
                              f"  {text.excerpt(plain_text(post.body_html), 200)}\n"
                              f"  {absolute_url('forum.permalink', post_id=post.id)}")
             subject = ngettext("Forum digest: %(num)d new post", "Forum digest: %(num)d new posts", len(shown))

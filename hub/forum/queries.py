@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, exists, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import User
@@ -126,8 +127,9 @@ class TopicRow:
 
 def topic_list(user, forum: Forum, *, sort: str = "activity", language: str | None = None, page=None):
     """A page of topics, pinned first. Four queries (count, topics, last posts, read states)."""
-    order = {"activity": Topic.last_post_at.desc(), "newest": Topic.created_at.desc(),
-             "replies": Topic.reply_count.desc()}[sort if sort in SORTS else "activity"]
+    orders: dict[str, ColumnElement[Any]] = {"activity": Topic.last_post_at.desc(),
+                                             "newest": Topic.created_at.desc(), "replies": Topic.reply_count.desc()}
+    order = orders[sort if sort in SORTS else "activity"]
     stmt = (select(Topic).where(Topic.forum_id == forum.id, topic_filter(user))
             .options(joinedload(Topic.author)).order_by(Topic.pinned.desc(), order, Topic.id.desc()))
     if language:
@@ -186,7 +188,7 @@ def thread(user, topic: Topic, page=None) -> Thread:
 def page_of(user, post: Post) -> int:
     """The thread page ``post`` is on for this viewer."""
     rank = db.session.scalar(select(func.count(Post.id)).where(
-        *post_filter(user, post.topic), Post.position <= post.position))
+        *post_filter(user, post.topic), Post.position <= post.position)) or 0  # COUNT always returns a row
     return max(1, (rank - 1) // posts_per_page() + 1)
 
 

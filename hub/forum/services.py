@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from markupsafe import Markup
@@ -116,7 +116,7 @@ def _after_new_post(post: Post, author: User, rendered: Rendered, uploads, new_t
     unread.mark_read(author.id, post.topic_id, post.position)
     notifications.follow_after_posting(author, post.topic)
     notifications.post_created(post, rendered.mentioned, new_topic=new_topic)
-    signals.forum_post_created.send(current_app._get_current_object(), user=author, post=post)
+    signals.forum_post_created.send(signals.app(), user=author, post=post)
 
 
 def create_topic(forum: Forum, author: User, title: str, body_md: str, language: str, uploads=()) -> Post:
@@ -313,4 +313,5 @@ def count_posts_in_course_for_users(user_ids, course_id: int) -> dict[int, int]:
 def course_of_post(post: Post):
     """The course whose forum holds ``post``, or None for site-wide forums."""
     topic = post.topic or db.session.get(Topic, post.topic_id)
+    assert topic is not None  # post.topic_id is a non-null foreign key
     return topic.forum.course

@@ -3,6 +3,7 @@ their order, the shipped defaults, and the one forum each course has."""
 from __future__ import annotations
 
 import re
+from typing import Literal, overload
 
 from flask_babel import gettext as _
 from sqlalchemy import func, inspect, select
@@ -151,6 +152,12 @@ def delete_forum(forum: Forum) -> None:
     if db.session.scalar(select(func.count(Topic.id)).where(Topic.forum_id == forum.id)):
         raise StructureError(_("Only an empty forum can be deleted; move its topics elsewhere first."))
     db.session.delete(forum)
+
+
+@overload
+def course_forum(course, create: Literal[True] = True) -> Forum: ...
+@overload
+def course_forum(course, create: bool) -> Forum | None: ...
 
 
 def course_forum(course, create: bool = True) -> Forum | None:

@@ -60,6 +60,7 @@ def move(topic_id: int):
         form.forum.data = topic.forum_id
     if form.validate_on_submit():
         target = db.session.get(Forum, form.forum.data)
+        assert target is not None  # the form accepts only the ids of existing forums
         try:
             moderation.move_topic(topic, target, current_user)
         except ForumError as exc:
@@ -86,6 +87,7 @@ def split(topic_id: int):
         form.posts.data = [p.id for p in replies if chosen and p.position >= chosen]
     if form.validate_on_submit():
         target = db.session.get(Forum, form.forum.data)
+        assert target is not None  # the form accepts only the ids of existing forums
         try:
             new = moderation.split_topic(topic, form.posts.data or [], form.title.data, target, current_user)
         except ForumError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -124,7 +125,7 @@ def _drop_draft(form: PostForm) -> None:
 def _submission(form: PostForm, count_limited: bool = True) -> dict:
     """Validate a sent form. Returns what the template needs: ``ready`` (save it),
     ``preview`` (``Markup``), ``expired`` (token expired, text kept)."""
-    state = {"ready": False, "preview": None, "expired": False, "limited": None}
+    state: dict[str, Any] = {"ready": False, "preview": None, "expired": False, "limited": None}
     if not form.is_submitted():
         return state
     valid = form.validate()

@@ -11,6 +11,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, or_, select
 
@@ -20,6 +21,9 @@ from ..database import utcnow
 from ..extensions import db
 from .rules import started
 from .services import CourseProgress, learners_progress, requirements
+
+if TYPE_CHECKING:
+    from ..certificates.models import Certificate
 
 SORT_KEYS = ("name", "country", "organisation", "profession", "enrolled", "percent", "completed")
 FILTER_KEYS = ("country", "organisation", "profession")
@@ -54,7 +58,7 @@ class ReportRow:
     user: User
     enrolment: Enrolment
     progress: CourseProgress
-    certificate: object = None
+    certificate: Certificate | None = None
 
 
 def _learners(course: Course, query: ReportQuery):
@@ -188,8 +192,9 @@ def completions_by_month(course: Course | None, months: int = 12, today: date | 
     stmt = select(Enrolment.completed_at).where(Enrolment.completed_at.is_not(None))
     if course is not None:
         stmt = stmt.where(Enrolment.course_id == course.id)
-    counts = Counter()
+    counts: Counter[date] = Counter()
     for completed_at in db.session.scalars(stmt):
+        assert completed_at is not None  # the query skips NULLs
         day = completed_at.date()
         if day >= since:
             counts[date(day.year, day.month, 1)] += 1

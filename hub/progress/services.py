@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable
+from typing import Any, Iterable, cast
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from .. import signals
 from ..courses.models import ENROLMENT_ACTIVE, Course, Enrolment, Lesson, LessonProgress, active_enrolments
@@ -21,7 +20,6 @@ from ..extensions import db
 from ..permissions import ADMIN, has_role, is_member, rule
 from . import sources
 from .rules import FORUM, LESSON, QUIZ, Facts, ItemState, Measure, QuizFact, Requirement, measure, normalise_rules
-
 
 
 class ProgressError(ValueError):
@@ -207,11 +205,11 @@ def _complete(user, course: Course, enrolment: Enrolment) -> bool:
     result = db.session.execute(
         update(Enrolment).where(Enrolment.id == enrolment.id, Enrolment.completed_at.is_(None))
         .values(completed_at=now).execution_options(synchronize_session=False))
-    if result.rowcount != 1:
+    if cast("CursorResult[Any]", result).rowcount != 1:
         db.session.refresh(enrolment, ["completed_at"])
         return False
     db.session.refresh(enrolment, ["completed_at"])
-    signals.course_completed.send(current_app._get_current_object(), user=user, course=course, enrolment=enrolment)
+    signals.course_completed.send(signals.app(), user=user, course=course, enrolment=enrolment)
     return True
 
 
@@ -239,8 +237,10 @@ def reevaluate_course(course: Course) -> int:
     enrolments = db.session.scalars(
         active_enrolments(course_id=course.id).where(Enrolment.completed_at.is_(None))).all()
     completed = 0
-    for uid, progress in learners_progress(course, list(enrolments)).items():
-        if progress.measure.met and _complete(progress.enrolment.user, course, progress.enrolment):
+    for progress in learners_progress(course, list(enrolments)).values():
+        enrolment = progress.enrolment
+        assert enrolment is not None  # learners_progress gives each learner's progress its enrolment
+        if progress.measure.met and _complete(enrolment.user, course, enrolment):
             completed += 1
     return completed
 
@@ -292,7 +292,7 @@ def update_rules(course: Course, *, lessons: str, quizzes: list[str], forum_post
     course.prerequisite_slugs = list(dict.fromkeys(prerequisites))
     course.certificate_mode = certificate_mode
     db.session.flush()
-    signals.completion_rules_changed.send(current_app._get_current_object(), course=course)
+    signals.completion_rules_changed.send(signals.app(), course=course)
 
 
 def _creates_cycle(course: Course, prerequisites: list[str]) -> bool:

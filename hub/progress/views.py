@@ -3,6 +3,8 @@ administrators' site overview; and the template helpers the course pages use to
 show progress (``progress/_course_progress.html``, ``progress/_course_badge.html``)."""
 from __future__ import annotations
 
+from typing import Iterable
+
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
@@ -167,7 +169,7 @@ def course_progress_for(course: Course, enrolment: Enrolment | None = None):
 def _my_enrolments() -> dict[int, Enrolment]:
     """All of the current user's enrolments in one query (catalogue badges)."""
     if "_hub_my_enrolments" not in g:
-        rows = db.session.scalars(select(Enrolment).where(Enrolment.user_id == current_user.id)) \
+        rows: Iterable[Enrolment] = db.session.scalars(select(Enrolment).where(Enrolment.user_id == current_user.id)) \
             if is_member(current_user) else []
         g._hub_my_enrolments = {e.course_id: e for e in rows}
     return g._hub_my_enrolments

@@ -5,23 +5,19 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Quiz pages; ``hub quizzes``; the permission rules, the course-outline entry and
-    the course-folder loader.
+    """Quiz pages; ``hub quizzes``; the course-outline entry and the course-folder
+    loader (importing ``services`` declares the ``quiz.*`` permission rules).
 
     Runs once per app, and tests build many apps in one process: the registries it
     fills are module-level, so every registration is skipped when already made."""
     from ..courses import hooks
-    from ..permissions import rule
-    from . import loader, services
-    from . import views_bank, views_learner, views_trainer  # noqa: F401  (their routes attach to bp)
+    from . import loader, services, views_bank, views_learner, views_trainer  # noqa: F401  (their routes attach to bp)
     from .blueprint import bp
     from .cli import quizzes_cli
 
     app.register_blueprint(bp)
     app.cli.add_command(quizzes_cli)
 
-    for action, decide in services.PERMISSION_RULES.items():
-        rule(action)(decide)  # a no-op when this function already decides the action
     if services.quiz_outline not in hooks.outline_providers:
         hooks.outline_provider(services.quiz_outline)
     if loader.loader not in hooks.content_loaders:

@@ -19,11 +19,12 @@ import random
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, Iterable, cast
 
 from flask import current_app
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 
 from .. import signals
 from ..database import utcnow, write_transaction
@@ -73,7 +74,7 @@ def attempts_left(user, quiz: Quiz) -> int | None:
     if not quiz.attempts_allowed:
         return None
     used = db.session.scalar(select(func.count()).select_from(Attempt).where(
-        Attempt.quiz_id == quiz.id, Attempt.user_id == user.id, Attempt.is_preview.is_(False)))
+        Attempt.quiz_id == quiz.id, Attempt.user_id == user.id, Attempt.is_preview.is_(False))) or 0
     return max(0, quiz.attempts_allowed - used)
 
 
@@ -153,6 +154,8 @@ def _pick_questions(user, quiz: Quiz, rng: random.Random) -> list[tuple]:
             if slot.question.archived_at is None:
                 picked.append((slot, slot.question, slot.max_mark))
             continue
+        # a slot without a question is a random draw (deleting either target deletes the slot)
+        assert slot.random_category is not None
         ids = bank.subcategory_ids(slot.random_category, slot.random_include_subcategories)
         candidates = [q for q in db.session.scalars(select(Question).where(
             Question.category_id.in_(ids), Question.archived_at.is_(None), Question.qtype != "description")
@@ -170,7 +173,7 @@ def _pick_questions(user, quiz: Quiz, rng: random.Random) -> list[tuple]:
 def _answer_order(question: Question, shuffle: bool, rng: random.Random) -> dict:
     data = question.data or {}
 
-    def maybe_shuffled(items: list, allowed: bool) -> list:
+    def maybe_shuffled(items: Iterable, allowed: bool) -> list:
         items = list(items)
         if allowed:
             rng.shuffle(items)
@@ -226,10 +229,11 @@ def finish_attempt(attempt: Attempt, now: datetime | None = None) -> bool:
     now = now or utcnow()
     overdue = is_overdue(attempt, now)
     finished_at = attempt.deadline if overdue else now
-    changed = db.session.execute(
+    result = db.session.execute(
         update(Attempt).where(Attempt.id == attempt.id, Attempt.state == "inprogress")
         .values(state="finished", finished_at=finished_at, closed_overdue=overdue)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False))
+    changed = cast("CursorResult[Any]", result).rowcount
     db.session.refresh(attempt, ["state", "finished_at", "closed_overdue"])
     if changed != 1:
         return False
@@ -262,7 +266,7 @@ def announce(attempt: Attempt) -> None:
     """Tell other features (progress, certificates) about a counted grade, before commit."""
     if attempt.is_preview:
         return
-    signals.quiz_attempt_graded.send(current_app._get_current_object(), user=attempt.user, attempt=attempt)
+    signals.quiz_attempt_graded.send(signals.app(), user=attempt.user, attempt=attempt)
 
 
 def close_overdue(quiz: Quiz | None = None, now: datetime | None = None, user=None) -> int:

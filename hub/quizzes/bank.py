@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field
+from typing import Literal, overload
 
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
@@ -99,6 +100,12 @@ def clean_path(path: str) -> str:
     return "/".join(part.strip() for part in (path or "").split("/") if part.strip())[:500]
 
 
+@overload
+def category(course, path: str, create: Literal[True] = True) -> QuestionCategory: ...
+@overload
+def category(course, path: str, create: bool) -> QuestionCategory | None: ...
+
+
 def category(course, path: str, create: bool = True) -> QuestionCategory | None:
     """The course's category at ``path`` (parents created too)."""
     path = clean_path(path) or DEFAULT_CATEGORY
@@ -167,7 +174,7 @@ def delete_category(cat: QuestionCategory) -> None:
 
 
 def set_tags(question: Question, names: list[str]) -> None:
-    wanted = []
+    wanted: list[str] = []
     for name in names:
         name = " ".join((name or "").split())[:100]
         if name and name.lower() not in [w.lower() for w in wanted]:
@@ -219,12 +226,13 @@ def apply_draft(question: Question, draft: QuestionDraft) -> None:
     question.archived_at = None
 
 
-def save_draft(course, draft: QuestionDraft, default_category: str = DEFAULT_CATEGORY, user=None) -> tuple[Question, bool]:
+def save_draft(course, draft: QuestionDraft, default_category: str = DEFAULT_CATEGORY,
+               user=None) -> tuple[Question, bool]:
     """Create or update (same course, category and name) → (question, created)."""
     cat = category(course, draft.category or default_category)
     question = find_question(course, cat, draft.name[:255])
     created = question is None
-    if created:
+    if question is None:
         question = Question(course_id=course.id, category_id=cat.id, created_by_id=getattr(user, "id", None))
         db.session.add(question)
     apply_draft(question, draft)

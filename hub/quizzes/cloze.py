@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-_TYPES = {
+_TYPES: dict[str, tuple[str, dict[str, object]]] = {
     "SHORTANSWER": ("shortanswer", {}), "SA": ("shortanswer", {}), "MW": ("shortanswer", {}),
     "SHORTANSWER_C": ("shortanswer", {"case_sensitive": True}), "SAC": ("shortanswer", {"case_sensitive": True}),
     "MWC": ("shortanswer", {"case_sensitive": True}),

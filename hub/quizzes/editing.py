@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timezone
+from typing import Literal, overload
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -33,6 +34,12 @@ def _when(value, field: str) -> datetime | None:
     except ValueError:
         raise QuizError(f"{field}: “{value}” is not a date and time (write 2025-09-01 or 2025-09-01T18:00)") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+@overload
+def _int(value, field: str, low: int, high: int | None = None, allow_none: Literal[False] = False) -> int: ...
+@overload
+def _int(value, field: str, low: int, high: int | None = None, *, allow_none: bool) -> int | None: ...
 
 
 def _int(value, field: str, low: int, high: int | None = None, allow_none: bool = False) -> int | None:
@@ -211,7 +218,7 @@ def add_random(quiz: Quiz, cat: QuestionCategory, count: int = 1, include_sub: b
     count = _int(count, "count", 1, 100)
     available = db.session.scalar(select(func.count()).select_from(Question).where(
         Question.category_id.in_(bank.subcategory_ids(cat, include_sub)), Question.archived_at.is_(None),
-        Question.qtype != "description"))
+        Question.qtype != "description")) or 0  # COUNT(*) always returns a row
     drawn = sum(1 for s in quiz.slots if s.random_category_id == cat.id) + count
     if available < drawn:
         raise QuizError(ngettext("The category “%(category)s” has %(num)d question; the quiz would draw %(drawn)d.",

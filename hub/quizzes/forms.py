@@ -6,8 +6,16 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, DateTimeLocalField, DecimalField, HiddenField, IntegerField, SelectField,
-                     StringField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from .models import GRADING_METHODS, REVIEW_KEYS
@@ -29,9 +37,9 @@ _BAND = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*%?\s*[|:]\s*(.*)$")
 
 class QuizCreateForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    slug = StringField(_l("Short name"), validators=[DataRequired(), Length(max=80),
-                                                      Regexp(r"^[a-z0-9][a-z0-9-]*$",
-                                                             message=_l("Use lower-case letters, digits and hyphens."))])
+    slug = StringField(_l("Short name"), validators=[
+        DataRequired(), Length(max=80),
+        Regexp(r"^[a-z0-9][a-z0-9-]*$", message=_l("Use lower-case letters, digits and hyphens."))])
 
 
 def parse_bands(text: str) -> list[dict]:

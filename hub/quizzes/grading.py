@@ -133,6 +133,7 @@ def is_complete(qtype: str, data: dict, answer: dict | None) -> bool:
         return True
     if is_blank(qtype, answer):
         return False
+    assert answer is not None  # is_blank is True for None
     if qtype == "match":
         stems = [i for i, pair in enumerate(data.get("pairs", [])) if (pair.get("question") or "").strip()]
         chosen = answer.get("choices") or {}
@@ -155,6 +156,7 @@ def grade(qtype: str, data: dict, answer: dict | None) -> Outcome:
         return Outcome(None, "needsgrading")
     if is_blank(qtype, answer):
         return Outcome(0.0, "gaveup")
+    assert answer is not None  # is_blank is True for None
     grader = _GRADERS.get(qtype)
     if grader is None:
         raise ValueError(f"unknown question type {qtype!r}")

@@ -29,7 +29,7 @@ def correlation(xs: list[float], ys: list[float]) -> float | None:
     if n < 2 or n != len(ys):
         return None
     mx, my = sum(xs) / n, sum(ys) / n
-    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=False))
     sxx = sum((x - mx) ** 2 for x in xs)
     syy = sum((y - my) ** 2 for y in ys)
     if sxx <= 1e-12 or syy <= 1e-12:
@@ -39,6 +39,6 @@ def correlation(xs: list[float], ys: list[float]) -> float | None:
 
 def discrimination(question_marks: list[float], attempt_marks: list[float]) -> float | None:
     """``question_marks[i]`` and ``attempt_marks[i]`` (total) belong to the same attempt."""
-    rest = [total - mark for mark, total in zip(question_marks, attempt_marks)]
+    rest = [total - mark for mark, total in zip(question_marks, attempt_marks, strict=False)]
     r = correlation(question_marks, rest)
     return None if r is None else 100.0 * r

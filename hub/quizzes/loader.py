@@ -149,7 +149,6 @@ class QuizContentLoader:
         out = []
         for quiz in db.session.scalars(select(Quiz).where(Quiz.course_id == course.id, Quiz.archived_at.is_(None))
                                        .order_by(Quiz.position, Quiz.id)):
-            own = bank.category(course, quiz.slug, create=False)
             fixed = [s.question for s in quiz.slots if s.question is not None]
             randoms = [s for s in quiz.slots if s.is_random]
             drafts = []
@@ -168,7 +167,8 @@ class QuizContentLoader:
                 name = Path(quiz.source_file or quiz.slug).stem + ".xml"
                 text = moodle_xml.dumps(drafts)
             else:
-                name = quiz.source_file if (quiz.source_file or "").endswith(".gift") else f"{quiz.slug}.gift"
+                gift_file = quiz.source_file or ""
+                name = gift_file if gift_file.endswith(".gift") else f"{quiz.slug}.gift"
                 text = gift.dumps(drafts, comment=f"Questions of the quiz “{quiz.title}” (Moodle GIFT format).")
             (folder / name).write_text(text, encoding="utf-8")
             meta = {"slug": quiz.slug, "file": name, **editing.settings_of(quiz)}

@@ -8,12 +8,17 @@ even when the bank is edited or re-imported later."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, Column, Float, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model, db
+
+if TYPE_CHECKING:
+    from ..accounts.models import User
+    from ..courses.models import Course, Section
 
 GRADING_METHODS = ("highest", "average", "first", "last")
 QUESTION_TYPES = ("multichoice", "truefalse", "shortanswer", "numerical", "match", "essay",
@@ -26,7 +31,7 @@ def default_review() -> dict:
     return {key: True for key in REVIEW_KEYS}
 
 
-class Quiz(db.Model):
+class Quiz(Model):
     __tablename__ = "quiz"
     __table_args__ = (UniqueConstraint("course_id", "slug"),)
 
@@ -58,8 +63,8 @@ class Quiz(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    course: Mapped["Course"] = relationship()  # noqa: F821
-    section: Mapped["Section | None"] = relationship()  # noqa: F821
+    course: Mapped["Course"] = relationship()
+    section: Mapped["Section | None"] = relationship()
     slots: Mapped[list["QuizSlot"]] = relationship(back_populates="quiz", order_by="QuizSlot.position",
                                                    cascade="all, delete-orphan")
 
@@ -67,7 +72,7 @@ class Quiz(db.Model):
         return f"<Quiz {self.slug}>"
 
 
-class QuestionCategory(db.Model):
+class QuestionCategory(Model):
     """A folder of the course's question bank; ``path`` is "Parent/Child" (Moodle's
     ``$CATEGORY:`` notation without the ``$course$/top`` prefix)."""
 
@@ -98,7 +103,7 @@ question_tag_link = Table(
 )
 
 
-class QuestionTag(db.Model):
+class QuestionTag(Model):
     __tablename__ = "question_tag"
     __table_args__ = (UniqueConstraint("course_id", "name"),)
 
@@ -107,7 +112,7 @@ class QuestionTag(db.Model):
     name: Mapped[str] = mapped_column(String(100))
 
 
-class Question(db.Model):
+class Question(Model):
     """One question of a course bank. ``data`` holds the type's answers in the shape
     :mod:`hub.quizzes.grading` reads (with rendered HTML next to each text)."""
 
@@ -142,7 +147,7 @@ class Question(db.Model):
         return f"<Question {self.id} {self.qtype} {self.name!r}>"
 
 
-class QuizSlot(db.Model):
+class QuizSlot(Model):
     """A place in a quiz: a fixed question, or a random draw from a category."""
 
     __tablename__ = "quiz_slot"
@@ -170,7 +175,7 @@ class QuizSlot(db.Model):
         return self.question.default_mark if self.question is not None else 1.0
 
 
-class Attempt(db.Model):
+class Attempt(Model):
     __tablename__ = "quiz_attempt"
     __table_args__ = (UniqueConstraint("quiz_id", "user_id", "is_preview", "number"),)
 
@@ -193,7 +198,7 @@ class Attempt(db.Model):
     secret: Mapped[str] = mapped_column(String(64))  # per-attempt form token (see attempts.py)
 
     quiz: Mapped[Quiz] = relationship()
-    user: Mapped["User"] = relationship()  # noqa: F821
+    user: Mapped["User"] = relationship()
     responses: Mapped[list["Response"]] = relationship(back_populates="attempt", order_by="Response.position",
                                                        cascade="all, delete-orphan")
 
@@ -205,7 +210,7 @@ class Attempt(db.Model):
         return f"<Attempt {self.id} quiz={self.quiz_id} user={self.user_id} {self.state}>"
 
 
-class Response(db.Model):
+class Response(Model):
     """One question of one attempt: what was shown (snapshot, answer order) and what
     the learner answered, with its grade."""
 
@@ -226,7 +231,8 @@ class Response(db.Model):
     saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     fraction: Mapped[float | None] = mapped_column(Float)
     mark: Mapped[float | None] = mapped_column(Float)
-    state: Mapped[str] = mapped_column(String(16), default="todo")  # todo|answered|correct|partial|incorrect|gaveup|needsgrading|complete
+    # todo | answered | correct | partial | incorrect | gaveup | needsgrading | complete
+    state: Mapped[str] = mapped_column(String(16), default="todo")
     comment_md: Mapped[str] = mapped_column(Text, default="")
     comment_html: Mapped[str] = mapped_column(Text, default="")
     graded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
@@ -235,4 +241,4 @@ class Response(db.Model):
     attempt: Mapped[Attempt] = relationship(back_populates="responses")
     question: Mapped[Question] = relationship()
     slot: Mapped[QuizSlot | None] = relationship()
-    graded_by: Mapped["User | None"] = relationship(foreign_keys=[graded_by_id])  # noqa: F821
+    graded_by: Mapped["User | None"] = relationship(foreign_keys=[graded_by_id])

@@ -101,7 +101,7 @@ def parse(content: str) -> ParseResult:
 
 def _answers(element, text_format: str, warnings: list[Problem], position: int, name: str,
              numeric: bool = False) -> list[dict]:
-    answers = []
+    answers: list[dict] = []
     for answer in element.findall("answer"):
         fraction = _number(answer.get("fraction", "0"), "the weight") / 100
         if abs(fraction) > 1 + 1e-9:
@@ -154,13 +154,13 @@ def _read(element, qtype: str, warnings: list[Problem], position: int) -> Questi
         draft.data.update({"single": single, "shuffle": _bool(element, "shuffleanswers", True),
                            "numbering": _text(element, "answernumbering", "abc") or "abc", "answers": answers})
     elif qtype == "truefalse":
-        answers = {(_text(a) or "").lower(): a for a in element.findall("answer")}
-        if "true" not in answers or "false" not in answers:
+        by_value = {(_text(a) or "").lower(): a for a in element.findall("answer")}
+        if "true" not in by_value or "false" not in by_value:
             raise _QuestionError("a true/false question needs a “true” and a “false” answer")
         draft.data.update({
-            "correct": _number(answers["true"].get("fraction", "0"), "the weight") >= 100,
-            "feedback_true": _formatted(answers["true"].find("feedback"), text_format)[1],
-            "feedback_false": _formatted(answers["false"].find("feedback"), text_format)[1]})
+            "correct": _number(by_value["true"].get("fraction", "0"), "the weight") >= 100,
+            "feedback_true": _formatted(by_value["true"].find("feedback"), text_format)[1],
+            "feedback_false": _formatted(by_value["false"].find("feedback"), text_format)[1]})
     elif qtype == "shortanswer":
         answers = _answers(element, text_format, warnings, position, name)
         for item in answers:
@@ -280,8 +280,8 @@ def _write(question: QuestionDraft):
             _answer(element, {**item, "format": "moodle"}, fmt, item["text"])
     elif qtype == "numerical":
         for item in data.get("answers", []):
-            value = "*" if item.get("value") is None else repr(float(item["value"])).removesuffix(".0")
-            _answer(element, {**item, "format": "moodle"}, fmt, value,
+            value_text = "*" if item.get("value") is None else repr(float(item["value"])).removesuffix(".0")
+            _answer(element, {**item, "format": "moodle"}, fmt, value_text,
                     {"tolerance": repr(float(item.get("tolerance") or 0)).removesuffix(".0")})
     elif qtype == "match":
         ET.SubElement(element, "shuffleanswers").text = "true" if data.get("shuffle", True) else "false"

@@ -7,7 +7,8 @@ adds (right/wrong marks, feedback, the right answer) is put in only when the rev
 options allow it; the attempt page gets none of it."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
@@ -56,14 +57,14 @@ def read_answer(response: Response, form) -> dict | None:
         answer = {"text": (form.get(name) or "").replace("\r\n", "\n")[:MAX_ESSAY]}
     elif qtype == "match":
         choices = order.get("choices", [])
-        chosen = {}
+        matched: dict[str, object] = {}
         for stem in order.get("stems", []):
             index = _index(form.get(f"{name}_s{stem}"), list(range(len(choices))))
             if index is not None:
-                chosen[str(stem)] = choices[index]
-        answer = {"choices": chosen}
+                matched[str(stem)] = choices[index]
+        answer = {"choices": matched}
     elif qtype == "multianswer":
-        parts = {}
+        parts: dict[str, dict] = {}
         for index, part in enumerate(data.get("parts", [])):
             key = f"{name}_p{index}"
             part_order = (order.get("parts") or {}).get(str(index), [])
@@ -117,8 +118,9 @@ class QuestionView:
     answered: bool
     complete: bool
     single: bool = True
-    options: list[Option] = field(default_factory=list)
-    stems: list[Stem] = field(default_factory=list)
+    # dataclasses.field: the ``field`` attribute above shadows the bare name for type checkers
+    options: list[Option] = dataclasses.field(default_factory=list)
+    stems: list[Stem] = dataclasses.field(default_factory=list)
     text_value: str = ""
     lines: int = 15
     cloze_html: Markup | None = None
@@ -151,25 +153,27 @@ def question_view(response: Response, number: int | None, options: dict | None =
     order = response.order or {}
     answer = response.answer or {}
     review = options is not None
-    show_right = bool(review and options.get("correctness"))
-    show_feedback = bool(review and options.get("feedback"))
-    show_answers = bool(review and options.get("correct_answers"))
+    opts = options or {}
+    show_right = bool(review and opts.get("correctness"))
+    show_feedback = bool(review and opts.get("feedback"))
+    show_answers = bool(review and opts.get("correct_answers"))
     view = QuestionView(
         number=number, position=response.position, qtype=response.qtype,
-        type_key="multiresponse" if response.qtype == "multichoice" and not data.get("single", True) else response.qtype,
+        type_key=("multiresponse" if response.qtype == "multichoice" and not data.get("single", True)
+                  else response.qtype),
         field=field_name(response), text_html=_html(snapshot.get("text_html")), max_mark=response.max_mark,
         answered=not grading.is_blank(response.qtype, response.answer),
         complete=grading.is_complete(response.qtype, data, response.answer), review=review)
     outcome = None
     if review and response.qtype != "description":
         outcome = grading.grade(response.qtype, data, response.answer)
-        if options.get("score"):
+        if opts.get("score"):
             view.mark = response.mark
-        if show_right or options.get("score"):
+        if show_right or opts.get("score"):
             view.state = response.state
         if show_feedback:
             view.general_feedback = _html(snapshot.get("general_feedback_html")) or None
-        if response.comment_html and (show_feedback or options.get("score")):
+        if response.comment_html and (show_feedback or opts.get("score")):
             view.comment = _html(response.comment_html)
     qtype = response.qtype
     if qtype == "multichoice":
@@ -224,9 +228,9 @@ def question_view(response: Response, number: int | None, options: dict | None =
     elif qtype == "match":
         pairs = data.get("pairs", [])
         choices = order.get("choices", [])
-        chosen = answer.get("choices") or {}
+        matched = answer.get("choices") or {}
         for stem in order.get("stems", []):
-            picked = chosen.get(str(stem))
+            picked = matched.get(str(stem))
             stem_view = Stem(field=f"{view.field}_s{stem}", html=_html(pairs[stem].get("question_html")),
                              options=[(str(i), text, text == picked) for i, text in enumerate(choices)])
             if show_right and picked:

@@ -104,13 +104,16 @@ def question_statistics(quiz: Quiz, first_only: bool = False) -> tuple[list[Ques
             per_question.setdefault(response.question_id, []).append((response, attempt))
     rows = []
     for question_id, pairs in per_question.items():
-        fractions = [r.fraction for r, _a in pairs]
+        # unmarked responses and attempts were left out above: the "is not None" tests only inform mypy
+        fractions = [r.fraction for r, _a in pairs if r.fraction is not None]
         question = db.session.get(Question, question_id)
+        assert question is not None  # response.question_id is a cascading foreign key
         rows.append(QuestionStats(
             question=question, position=min(r.position for r, _a in pairs), count=len(pairs),
             facility=itemstats.facility(fractions), sd=itemstats.standard_deviation(fractions),
-            discrimination=itemstats.discrimination([r.fraction * r.max_mark for r, _a in pairs],
-                                                    [a.marks for _r, a in pairs]),
+            discrimination=itemstats.discrimination([r.fraction * r.max_mark for r, _a in pairs
+                                                     if r.fraction is not None],
+                                                    [a.marks for _r, a in pairs if a.marks is not None]),
             random=any(r.slot is not None and r.slot.is_random for r, _a in pairs)))
     return sorted(rows, key=lambda s: (s.position, s.question.name)), len(attempts)
 

@@ -4,7 +4,8 @@ Other features use :func:`quiz_for_slug`, :func:`final_grade` and :func:`passed_
 (progress and completion) and listen to ``hub.signals.quiz_attempt_graded``.
 
 Nothing here registers itself on import: ``hub.quizzes.init_app`` registers the
-permission rules (:data:`PERMISSION_RULES`) and :func:`quiz_outline` as an outline provider."""
+the content loader and :func:`quiz_outline` as an outline provider; the ``quiz.*``
+permission rules are declared with ``@rule`` where they are defined."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from ..courses import models as course_models
 from ..courses.models import Course
 from ..courses.services import can_view_course, is_course_trainer
 from ..extensions import db
-from ..permissions import is_member
+from ..permissions import is_member, rule
 from . import grading
 from .models import Attempt, Quiz
 
@@ -120,6 +121,7 @@ def counting_attempt(attempts: list[Attempt], method: str) -> Attempt | None:
 
 # --- permissions --------------------------------------------------------------------------
 
+@rule("quiz.view")
 def can_view_quiz(user, quiz: Quiz) -> bool:
     if quiz is None or not can_view_course(user, quiz.course):
         return False
@@ -128,6 +130,7 @@ def can_view_quiz(user, quiz: Quiz) -> bool:
     return True
 
 
+@rule("quiz.attempt")
 def can_attempt(user, quiz: Quiz) -> bool:
     """Enrolled learners attempt published quizzes of published courses."""
     if not is_member(user) or quiz is None or quiz.archived_at is not None or not quiz.published:
@@ -137,6 +140,7 @@ def can_attempt(user, quiz: Quiz) -> bool:
     return is_enrolled(user, quiz.course)
 
 
+@rule("quiz.manage")
 def can_manage(user, obj) -> bool:
     """Trainers of the course (and administrators) edit its bank and quizzes, preview,
     see results and grade essays. ``obj`` is a Course or a Quiz."""
@@ -144,19 +148,13 @@ def can_manage(user, obj) -> bool:
     return course is not None and is_member(user) and is_course_trainer(user, course)
 
 
+@rule("quiz.review_attempt")
 def can_review_attempt(user, attempt: Attempt) -> bool:
     if attempt is None or not is_member(user):
         return False
     return attempt.user_id == user.id or is_course_trainer(user, attempt.quiz.course)
 
 
-# action -> the function deciding it (``hub.permissions.can``)
-PERMISSION_RULES = {
-    "quiz.view": can_view_quiz,
-    "quiz.attempt": can_attempt,
-    "quiz.manage": can_manage,
-    "quiz.review_attempt": can_review_attempt,
-}
 
 
 # --- course outline -------------------------------------------------------------------------

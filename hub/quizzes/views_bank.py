@@ -74,7 +74,7 @@ def bank_list(course_slug: str):
     page = paginate(stmt.order_by(Question.category_id, Question.name, Question.id), per_page=30)
     # single choice and multiple response share Moodle's "multichoice" type
     items = [q for q in page.items if kind not in ("multichoice", "multiresponse") or type_key(q.qtype, q.data) == kind]
-    usage: dict[int, list[str]] = {}
+    usage: dict[int | None, list[str]] = {}  # keys: question ids (the column is nullable)
     for question_id, title in db.session.execute(select(QuizSlot.question_id, Quiz.title).join(Quiz).where(
             QuizSlot.question_id.in_([q.id for q in items] or [0]))):
         usage.setdefault(question_id, []).append(title)
@@ -187,7 +187,7 @@ def edit_question(course_slug: str, question_id: int | None):
                                           "re-imports apart."))
             else:
                 created = question is None
-                if created:
+                if question is None:
                     question = Question(course_id=course.id, category_id=cat.id, created_by_id=current_user.id)
                     db.session.add(question)
                 question.category_id = cat.id

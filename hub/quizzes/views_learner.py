@@ -139,7 +139,7 @@ def attempt(attempt_id: int):
     attempt = own_attempt(attempt_id)
     if attempts.is_overdue(attempt, utcnow()):
         with write_transaction():
-            attempt = attempts.get_for_write(attempt_id)
+            attempt = own_attempt(attempt_id, for_write=True)
             attempts.finish_attempt(attempt)
         flash(_("The time limit was reached; your attempt was submitted with the answers you had saved."), "info")
     if attempt.state != "inprogress":
@@ -155,7 +155,8 @@ def attempt(attempt_id: int):
 
 
 def _numbers(attempt: Attempt) -> dict[int, int | None]:
-    numbers, n = {}, 0
+    numbers: dict[int, int | None] = {}
+    n = 0
     for response in attempt.responses:
         if response.qtype == "description":
             numbers[response.position] = None
@@ -288,13 +289,18 @@ def review(attempt_id: int):
         abort(404)
     if attempts.is_overdue(attempt, utcnow()):
         with write_transaction():
-            attempts.finish_attempt(attempts.get_for_write(attempt_id))
+            locked = attempts.get_for_write(attempt_id)
+            if locked is not None:  # else it was deleted meanwhile: 404 below
+                attempts.finish_attempt(locked)
         attempt = db.session.get(Attempt, attempt_id)
+        if attempt is None:
+            abort(404)
     if attempt.state == "inprogress":
         if attempt.user_id == current_user.id:
             return redirect(url_for(".attempt", attempt_id=attempt.id, page=attempt.current_page))
         abort(404)
     options = attempts.review_options(attempt, current_user)
+    assert options is not None  # None only while in progress, handled above
     quiz = attempt.quiz
     numbers = _numbers(attempt)
     trainer = attempt.user_id != current_user.id and is_course_trainer(current_user, quiz.course)

@@ -16,8 +16,17 @@ from ..forms import EmptyForm
 from ..pagination import paginate
 from . import attempts, bank, editing, present, results, services
 from .blueprint import bp, managed_course, managed_quiz
-from .forms import (GRADING_LABELS, REVIEW_LABELS, TYPE_LABELS, EssayGradeForm, MarkForm, QuizCreateForm,
-                    QuizSettingsForm, RandomForm, parse_bands)
+from .forms import (
+    GRADING_LABELS,
+    REVIEW_LABELS,
+    TYPE_LABELS,
+    EssayGradeForm,
+    MarkForm,
+    QuizCreateForm,
+    QuizSettingsForm,
+    RandomForm,
+    parse_bands,
+)
 from .models import REVIEW_KEYS, Attempt, Question, QuestionCategory, QuizSlot, Response
 from .services import QuizError
 

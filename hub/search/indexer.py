@@ -7,8 +7,8 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 from whoosh import index
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from ..extensions import db
 from ..markdown import plain_text

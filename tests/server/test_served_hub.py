@@ -165,7 +165,7 @@ def test_the_login_limit_holds_across_both_workers(hub):
                                        "password": "guess", "csrf_token": token}).status_code
 
     with ThreadPoolExecutor(8) as pool:
-        codes = list(pool.map(guess, zip(guessers, tokens)))
+        codes = list(pool.map(guess, zip(guessers, tokens, strict=False)))
     assert codes.count(429) == 30 and codes.count(200) == 10, codes
     # another address is not affected
     assert hub.visitor().log_in(ADMIN_EMAIL).status_code == 302
@@ -185,7 +185,7 @@ def test_lockout_holds_across_both_workers_and_the_mail_unlocks(hub):
         return attacker.post("/login", {"email": email, "password": "wrong guess", "csrf_token": token}).text
 
     with ThreadPoolExecutor(8) as pool:
-        pages = list(pool.map(guess, zip(attackers, tokens)))
+        pages = list(pool.map(guess, zip(attackers, tokens, strict=False)))
     wrong = sum("Email or password is not correct" in page for page in pages)
     locked = sum("This account is locked" in page for page in pages)
     assert (wrong, locked) == (9, 6)

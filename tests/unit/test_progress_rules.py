@@ -8,8 +8,7 @@ import pytest
 
 from hub.progress import charts
 from hub.progress.reports import _cell
-from hub.progress.rules import (FORUM, LESSON, QUIZ, Facts, QuizFact, Requirement, measure, normalise_rules,
-                                started)
+from hub.progress.rules import FORUM, LESSON, QUIZ, Facts, QuizFact, Requirement, measure, normalise_rules, started
 
 T = datetime(2026, 3, 1, tzinfo=timezone.utc)
 

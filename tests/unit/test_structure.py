@@ -33,13 +33,27 @@ def _resolve(current: str, is_package: bool, level: int, name: str | None) -> st
     return ".".join(base + ([name] if name else []))
 
 
+def _runtime_nodes(tree: ast.AST):
+    """Every node except those under ``if TYPE_CHECKING:`` (imports for annotations
+    only, which never run and so cannot form a circle)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+                stack.extend(child.orelse)
+                continue
+            stack.append(child)
+
+
 def import_graph() -> dict[str, set[str]]:
-    """module → the hub modules it imports anywhere in its body."""
+    """module → the hub modules it imports anywhere in its body (at run time)."""
     modules = _modules()
     graph: dict[str, set[str]] = {name: set() for name in modules}
     for name, path in modules.items():
         is_package = path.name == "__init__.py"
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        for node in _runtime_nodes(ast.parse(path.read_text(), str(path))):
             targets = []
             if isinstance(node, ast.Import):
                 targets = [alias.name for alias in node.names]
@@ -92,6 +106,8 @@ def import_circles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def test_the_checker_finds_a_circle():
     assert import_circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    typed_only = ast.parse("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import x\nimport y\n")
+    assert [n.names[0].name for n in _runtime_nodes(typed_only) if isinstance(n, ast.Import)] == ["y"]
     assert _resolve("hub.forum.views", False, 1, "models") == "hub.forum.models"
     assert _resolve("hub.forum", True, 2, "database") == "hub.database"
 

@@ -7,9 +7,9 @@ import re
 from sqlalchemy import select
 
 from hub.extensions import db
-from tests import factories
 from hub.forum import services, structure
 from hub.forum.models import Forum, Post, Topic
+from tests import factories
 
 
 def seed() -> None:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import re
 
-from hub.courses.models import Course, CourseTrainer, Enrolment, Section
+from hub.courses.models import Course, Enrolment
 from hub.extensions import db
-from tests import factories
 from hub.quizzes import bank, editing, gift
+from tests import factories
 
 SAMPLE_GIFT = """\
 ::Capital::What is the capital of France?{

@@ -2,8 +2,6 @@
 public verification page, downloads and their permissions, Open Badges."""
 from __future__ import annotations
 
-import hashlib
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError

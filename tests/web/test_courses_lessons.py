@@ -211,7 +211,7 @@ def test_outline_lists_items_from_other_features(client, login, course, monkeypa
     monkeypatch.setattr(hooks, "outline_providers", [quizzes])
     page = client.get("/courses/demo").get_data(as_text=True)
     practice = page[page.index(">Practice</h3>"):]
-    assert practice.index("Wrap-up") < practice.index('href="/quiz/final">Final check') 
+    assert practice.index("Wrap-up") < practice.index('href="/quiz/final">Final check')
     assert "Best grade 50%" in page
 
 

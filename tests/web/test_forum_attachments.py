@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from hub.extensions import db
 from hub.forum import attachments as storage
 from hub.forum.models import Attachment, Post
-from tests.web.forum_helpers import (forum, login_as, make_course, posts_of, reply, seed, text, topic_with_replies)
+from tests.web.forum_helpers import forum, login_as, make_course, posts_of, reply, seed, text, topic_with_replies
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
        b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82")

@@ -10,8 +10,19 @@ from hub.extensions import db
 from hub.forum import notifications, services
 from hub.forum.models import MemberSettings, Notification, Subscription
 from hub.mail import OutboxMessage
-from tests.web.forum_helpers import (forum, login_as, make_course, make_forum, new_topic, posts_of, reply, seed,
-                                     text, topic_id_from, topic_with_replies)
+from tests.web.forum_helpers import (
+    forum,
+    login_as,
+    make_course,
+    make_forum,
+    new_topic,
+    posts_of,
+    reply,
+    seed,
+    text,
+    topic_id_from,
+    topic_with_replies,
+)
 
 
 def _mails(to=None) -> list[OutboxMessage]:

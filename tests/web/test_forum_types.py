@@ -7,8 +7,18 @@ from sqlalchemy import func, select
 
 from hub.extensions import db
 from hub.forum.models import Notification, Topic
-from tests.web.forum_helpers import (forum, login_as, make_forum, new_topic, posts_of, reply, seed, text,
-                                     topic_id_from, topic_with_replies)
+from tests.web.forum_helpers import (
+    forum,
+    login_as,
+    make_forum,
+    new_topic,
+    posts_of,
+    reply,
+    seed,
+    text,
+    topic_id_from,
+    topic_with_replies,
+)
 
 
 def test_qa_learner_sees_replies_only_after_answering(app, client, make_user):

@@ -9,8 +9,17 @@ from sqlalchemy import func, select
 from hub.database import utcnow
 from hub.extensions import db
 from hub.forum.models import HelpfulMark, Notification, Post, PostRevision
-from tests.web.forum_helpers import (forum, login_as, new_topic, posts_of, reply, seed, text, topic_id_from,
-                                     topic_with_replies)
+from tests.web.forum_helpers import (
+    forum,
+    login_as,
+    new_topic,
+    posts_of,
+    reply,
+    seed,
+    text,
+    topic_id_from,
+    topic_with_replies,
+)
 
 
 def test_markdown_is_sanitised_and_stored_on_save(app, client, login):

@@ -3,7 +3,6 @@ rule, prerequisites, and re-evaluation after a rule change."""
 from __future__ import annotations
 
 import pytest
-from flask import current_app
 from sqlalchemy import select
 
 from hub import signals
@@ -11,8 +10,7 @@ from hub.certificates.models import Certificate
 from hub.courses.models import Enrolment
 from hub.extensions import db
 from hub.progress import services
-from tests.progress_factories import (complete_all_lessons, complete_lesson, enrol, grade_attempt, make_course,
-                                      make_quiz)
+from tests.progress_factories import complete_all_lessons, complete_lesson, enrol, grade_attempt, make_course, make_quiz
 
 
 def enrolment_of(user, course) -> Enrolment:

@@ -15,8 +15,7 @@ from hub.courses.models import CourseTrainer, Enrolment
 from hub.database import utcnow
 from hub.extensions import db
 from hub.progress import reports
-from tests.progress_factories import (complete_all_lessons, complete_lesson, enrol, grade_attempt, make_course,
-                                      make_quiz)
+from tests.progress_factories import complete_all_lessons, complete_lesson, enrol, grade_attempt, make_course, make_quiz
 
 
 @contextmanager
@@ -206,7 +205,7 @@ def test_report_csv_export(app, make_user, client, auth, class_of_three):
     header, data = rows[0], rows[1:]
     assert header[:3] == ["Name", "Email", "Country"] and header[-1] == "Quiz q"
     assert [r[0] for r in data] == ["Bo", "Cy"]
-    bo_row = dict(zip(header, data[0]))
+    bo_row = dict(zip(header, data[0], strict=False))
     assert bo_row["Progress (%)"] == "33" and bo_row["Quiz q"] == "40" and bo_row["Lesson 2"] == ""
     assert bo_row["Lesson 1"] == utcnow().date().isoformat()
     assert bo_row["Organisation"].startswith("'=")
@@ -247,7 +246,7 @@ def test_completions_by_month(app, make_user):
     users = add_learners(make_user, course, 3)
     today = utcnow()
     stamps = [today, today, today - timedelta(days=70)]
-    for user, stamp in zip(users, stamps):
+    for user, stamp in zip(users, stamps, strict=False):
         row = db.session.scalar(select(Enrolment).where(Enrolment.user_id == user.id))
         row.completed_at = stamp
     db.session.commit()

@@ -12,7 +12,6 @@ from hub.database import utcnow
 from hub.extensions import db
 from hub.quizzes import services
 from hub.quizzes.models import Attempt, Response
-
 from tests.conftest import TEST_PASSWORD
 
 from .quiz_support import enrol, make_course, make_quiz, quiz_url, token_of
