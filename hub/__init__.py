@@ -16,6 +16,7 @@ from . import (
     errors,
     forum,
     main,
+    practices,
     progress,
     quizzes,
     search,
@@ -28,7 +29,7 @@ __all__ = ["MIGRATIONS_DIR", "TRANSLATIONS_DIR", "create_app"]
 
 # Each feature's init_app registers its blueprint, receivers, hooks and commands, in
 # this order (blueprints are matched in registration order).
-FEATURES = (main, accounts, admin, courses, progress, certificates, quizzes, forum, search)
+FEATURES = (main, accounts, admin, courses, progress, certificates, quizzes, forum, practices, search)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -84,4 +85,5 @@ def import_models() -> None:
     from .certificates import models as _certificates  # noqa: F401
     from .courses import models as _courses  # noqa: F401
     from .forum import models as _forum  # noqa: F401
+    from .practices import models as _practices  # noqa: F401
     from .quizzes import models as _quizzes  # noqa: F401

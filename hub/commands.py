@@ -30,6 +30,7 @@ def prepare_site(echo=click.echo) -> None:
             echo(f"Some shipped courses could not be imported:\n{error}")
         db.session.commit()
         echo(f"Imported shipped content: {report.summary()}")
+    import_site_content(echo)
     if not indexer.index_exists():
         count = indexer.rebuild()
         echo(f"Built the search index ({count} documents).")
@@ -39,6 +40,25 @@ def prepare_site(echo=click.echo) -> None:
         count = forum_structure.seed_defaults()
         db.session.commit()
         echo(f"Created the default forums ({count}).")
+
+
+def import_site_content(echo=click.echo) -> None:
+    """Shipped content other than courses (practices...), each source when the site has
+    none of it yet, so an upgraded site gets what a new release ships."""
+    from .courses import hooks
+    from .courses.front_matter import ContentError
+    from .extensions import db
+
+    for source in hooks.site_content:
+        if not source.needs_import():
+            continue
+        try:
+            summary = source.import_all(current_app.config["CONTENT_PATH"])
+        except ContentError as error:  # the good part is in; say what is wrong with the rest
+            summary = "partly"
+            echo(f"Some shipped {source.name} could not be imported:\n{error}")
+        db.session.commit()
+        echo(f"Imported shipped {source.name}: {summary}")
 
 
 @click.command("setup")

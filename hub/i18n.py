@@ -49,6 +49,16 @@ def pick_translation(versions: Mapping[str, T], preferred: str, fallback: str = 
     return versions[lang] if lang else None
 
 
+def country_name(code: str) -> str:
+    """A country's name in the reader's language (CLDR through Babel); the code if unknown."""
+    if not code:
+        return ""
+    from babel import Locale
+    from flask_babel import get_locale
+
+    return Locale.parse(str(get_locale() or "en")).territories.get(code, code)
+
+
 def compile_catalogs(directory: str | Path) -> int:
     """Compile each ``messages.po`` whose ``.mo`` is missing or older; returns how
     many were written. Run by ``hub setup``/``hub serve`` so a fresh checkout needs

@@ -6,7 +6,7 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
 from .forms import EmptyForm
-from .i18n import LANGUAGE_NAMES
+from .i18n import LANGUAGE_NAMES, country_name
 from .permissions import can
 
 
@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
             "empty_form": EmptyForm(),
             "current_locale": str(get_locale()),
             "language_names": LANGUAGE_NAMES,
+            "country_name": country_name,
             "site_name": app.config["SITE_NAME"],
             "current_path": request.full_path.rstrip("?") if request else "/",
             "blueprints": app.blueprints,

@@ -28,11 +28,11 @@ from ..extensions import db, limiter
 from ..pagination import paginate
 from ..permissions import ensure, require
 from ..security import safe_next
+from ..urls import public_url
 from . import badges, services
 from .forms import IssueForm, IssueOneForm, ReissueForm, RevokeForm, VerifyForm
 from .models import Certificate
 from .pdf import render_certificate
-from .urls import public_url
 
 bp = Blueprint("certificates", __name__)
 

@@ -3,7 +3,9 @@
 - Outline providers add items (quizzes, a forum...) to a course outline.
 - Enrolment checks may refuse an enrolment with a message (prerequisites...).
 - Content loaders read extra files of a course folder on import (quizzes) and
-  write them back on export."""
+  write them back on export.
+- Site content sources import other shipped content (practices, ...) from the
+  content folder when ``prepare_site`` finds them missing."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -41,9 +43,21 @@ class ContentLoader(Protocol):
         """Write the extra files into ``folder``; return keys to merge into course.md."""
 
 
+class SiteContent(Protocol):
+    name: str
+
+    def needs_import(self) -> bool:
+        """True when the site has none of this content yet (a fresh or upgraded site)."""
+
+    def import_all(self, content_root) -> str:
+        """Import from ``content_root`` (the caller commits); a one-line summary. Raises
+        ``ContentError`` after writing the good part when some files are broken."""
+
+
 outline_providers: list[OutlineProvider] = []
 enrolment_checks: list[EnrolmentCheck] = []
 content_loaders: list[ContentLoader] = []
+site_content: list[SiteContent] = []
 
 
 def outline_provider(func: OutlineProvider) -> OutlineProvider:

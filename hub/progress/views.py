@@ -6,18 +6,19 @@ from __future__ import annotations
 from typing import Iterable
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import format_date, get_locale
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from .. import charts
 from ..courses.lookups import course_or_404
 from ..courses.models import ENROLMENT_ACTIVE, Course, Enrolment
 from ..extensions import db
 from ..pagination import page_number
 from ..permissions import TRAINER, ensure, has_role, is_member, require
-from . import charts, reports, services, sources
+from . import reports, services, sources
 from .forms import CompletionRulesForm
 
 bp = Blueprint("progress", __name__)
@@ -197,13 +198,6 @@ def item_url(course: Course, item) -> str:
     return sources.forum_url(course)
 
 
-def country_name(code: str) -> str:
-    if not code:
-        return ""
-    from babel import Locale
-    return Locale.parse(str(get_locale() or "en")).territories.get(code, code)
-
-
 def profession_name(code: str) -> str:
     from ..accounts.forms import PROFESSION_LABELS
     return str(PROFESSION_LABELS.get(code, code))
@@ -217,7 +211,6 @@ def progress_helpers():
         "missing_prerequisites_for": lambda course: services.missing_prerequisites(current_user, course),
         "progress_item_url": item_url,
         "certificate_for": _certificate_for,
-        "country_name": country_name,
         "profession_name": profession_name,
     }
 

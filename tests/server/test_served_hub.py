@@ -205,3 +205,16 @@ def test_the_certificate_lookup_limit_holds_across_both_workers(hub):
     with ThreadPoolExecutor(8) as pool:
         codes = list(pool.map(lambda n: looker.get(f"/verify/NOPE{n:04d}XYZ").status_code, range(80)))
     assert codes.count(404) == 60 and codes.count(429) == 20, codes
+
+
+def test_the_shipped_good_practice_collection_is_served_ranked(hub):
+    """A newcomer finds the ranked practice list from the header of a freshly served hub."""
+    visitor = hub.visitor()
+    assert 'href="/practices/"' in visitor.get("/").text
+    page = visitor.get("/practices/")
+    assert page.status_code == 200
+    scores = [int(s) for s in re.findall(r'<span class="score-value">(\d+)%</span>', page.text)]
+    assert len(scores) >= 12 and scores == sorted(scores, reverse=True)
+    first = re.search(r'<h2><a href="(/practices/[a-z0-9-]+)">', page.text).group(1)
+    detail = visitor.get(first)
+    assert detail.status_code == 200 and "<svg" in detail.text and "Score profile" in detail.text

@@ -6,7 +6,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from hub.progress import charts
+from hub import charts
 from hub.progress.reports import _cell
 from hub.progress.rules import FORUM, LESSON, QUIZ, Facts, QuizFact, Requirement, measure, normalise_rules, started
 

@@ -73,6 +73,33 @@ def column_chart(columns: list[tuple[str, int]], title: str, chart_id: str = "ti
     return _svg(width, height, title, desc, body, chart_id)
 
 
+def score_chart(rows: list[tuple[str, float | None]], maximum: float, title: str,
+                chart_id: str = "scores") -> Markup:
+    """Horizontal bars on a fixed scale (e.g. indicator means 0-3); ``None`` = not scored."""
+    width, label_w, row_h, pad = 640, 300, 28, 8
+    height = pad * 2 + row_h * max(1, len(rows)) + 18
+    bar_w = width - label_w - 60
+    body = []
+    for step in range(int(maximum) + 1):
+        x = label_w + bar_w * step / maximum
+        body.append(f'<line x1="{x:.1f}" y1="{pad}" x2="{x:.1f}" y2="{height - 22}" stroke="{GRID}" stroke-width="1"/>')
+        body.append(f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle" font-size="11" fill="{MUTED}">'
+                    f'{step}</text>')
+    for i, (label, value) in enumerate(rows):
+        y = pad + i * row_h
+        body.append(f'<text x="{label_w - 8}" y="{y + row_h / 2 + 4:.1f}" text-anchor="end" font-size="12" '
+                    f'fill="{INK}">{escape(label)}</text>')
+        if value is None:
+            body.append(f'<text x="{label_w + 4}" y="{y + row_h / 2 + 4:.1f}" font-size="12" fill="{MUTED}">–</text>')
+            continue
+        w = bar_w * max(0.0, min(value, maximum)) / maximum
+        body.append(f'<rect x="{label_w}" y="{y + 5}" width="{w:.1f}" height="{row_h - 10}" fill="{BAR}"/>')
+        body.append(f'<text x="{label_w + w + 6:.1f}" y="{y + row_h / 2 + 4:.1f}" font-size="12" '
+                    f'fill="{INK}">{value:.1f}</text>')
+    desc = "; ".join(f"{label}: {'–' if value is None else f'{value:.1f}'} of {maximum:g}" for label, value in rows)
+    return _svg(width, height, title, desc, body, chart_id)
+
+
 def _nice_ceiling(value: int) -> int:
     """The top of the axis: four grid steps of a round size (1, 2, 5 × 10ⁿ)."""
     step = max(1, -(-value // 4))

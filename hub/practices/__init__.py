@@ -1,0 +1,31 @@
+"""The good-practice hub: practice records described with one template, scored by
+reviewers on weighted indicators and ranked; the collection's pages and exports.
+
+Settings: PRACTICE_LABEL_GOOD (60) and PRACTICE_LABEL_BEST (80) percent,
+PRACTICE_EVIDENCE_MINIMUM (2.0: the mean score both evidence indicators need for
+"best practice"), PRACTICES_PER_PAGE (20)."""
+
+from flask import Flask
+
+DEFAULTS = {
+    "PRACTICE_LABEL_GOOD": 60,
+    "PRACTICE_LABEL_BEST": 80,
+    "PRACTICE_EVIDENCE_MINIMUM": 2.0,
+    "PRACTICES_PER_PAGE": 20,
+}
+
+
+def init_app(app: Flask) -> None:
+    """Pages, ``hub practices``, and the shipped records for ``prepare_site``."""
+    from ..courses import hooks
+    from . import services, views, views_write  # noqa: F401  (services declares the rules; views attach to bp)
+    from .blueprint import bp
+    from .cli import practices_cli
+    from .content import shipped_content
+
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+    app.register_blueprint(bp)
+    app.cli.add_command(practices_cli)
+    if shipped_content not in hooks.site_content:
+        hooks.site_content.append(shipped_content)
