@@ -86,4 +86,5 @@ def import_models() -> None:
     from .courses import models as _courses  # noqa: F401
     from .forum import models as _forum  # noqa: F401
     from .practices import models as _practices  # noqa: F401
+    from .practices import models_library as _practices_library  # noqa: F401
     from .quizzes import models as _quizzes  # noqa: F401

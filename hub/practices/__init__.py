@@ -18,14 +18,16 @@ DEFAULTS = {
 def init_app(app: Flask) -> None:
     """Pages, ``hub practices``, and the shipped records for ``prepare_site``."""
     from ..courses import hooks
-    from . import services, views, views_write  # noqa: F401  (services declares the rules; views attach to bp)
+    from . import services, views, views_library, views_write  # noqa: F401  (rules; routes attach to bp)
     from .blueprint import bp
     from .cli import practices_cli
     from .content import shipped_content
+    from .library import shipped_library
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     app.register_blueprint(bp)
     app.cli.add_command(practices_cli)
-    if shipped_content not in hooks.site_content:
-        hooks.site_content.append(shipped_content)
+    for source in (shipped_content, shipped_library):
+        if source not in hooks.site_content:
+            hooks.site_content.append(source)

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DecimalField,
     EmailField,
     Form,
     FormField,
@@ -17,7 +18,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import vocab
@@ -171,6 +172,13 @@ def score_form_class():
     """A form with one score and one reason per indicator."""
     fields = {key: FormField(OneScoreForm, label=label) for key, label in vocab.INDICATOR_LABELS.items()}
     return type("ScoreForm", (FlaskForm,), fields)
+
+
+def weights_form_class():
+    """A form with one weight (0-5) per indicator."""
+    fields = {key: DecimalField(label, places=1, validators=[InputRequired(), NumberRange(min=0, max=5)])
+              for key, label in vocab.INDICATOR_LABELS.items()}
+    return type("WeightsForm", (FlaskForm,), fields)
 
 
 class StepForm(FlaskForm):

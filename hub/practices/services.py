@@ -31,7 +31,8 @@ from .models import (
 )
 
 SORTS = ("score", "title", "country", "newest", "reviewed")
-RESERVED_SLUGS = frozenset({"new", "mine", "review", "export"})  # the collection's own pages
+# The collection's own pages, never a practice's slug.
+RESERVED_SLUGS = frozenset({"new", "mine", "review", "export", "toolbox", "resources", "glossary"})
 
 
 # --- permissions -----------------------------------------------------------------------------
@@ -127,6 +128,20 @@ def ensure_indicators() -> int:
             db.session.add(PracticeIndicator(key=key, weight=weight, position=position))
             added += 1
     return added
+
+
+def set_weights(new: dict[str, float]) -> int:
+    """Change indicator weights and rescore every practice; returns how many were rescored."""
+    ensure_indicators()
+    db.session.flush()
+    for row in db.session.scalars(select(PracticeIndicator)):
+        if row.key in new:
+            row.weight = float(new[row.key])
+    db.session.flush()
+    practices = db.session.scalars(select(Practice)).all()
+    for practice in practices:
+        rescore(practice)
+    return len(practices)
 
 
 def thresholds() -> ranking.Thresholds:

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from .. import charts
 from ..extensions import db
+from ..i18n import country_name
 from ..pagination import paginate
 from . import ranking, services, vocab, workflow
 from .blueprint import bp, practice_or_404
@@ -39,6 +40,35 @@ def practice(slug: str):
                            actions=workflow.allowed_actions(current_user, item),
                            editable=workflow.can_edit(current_user, item), statuses=workflow.STATUS_LABELS,
                            step_form=StepForm())
+
+
+@bp.route("/<slug>/pdf")
+def practice_pdf(slug: str):
+    """The practice on A4, to print or pass on to colleagues."""
+    from .pdf import render_practice
+
+    item = practice_or_404(slug)
+    result = services.profile_of(item)
+    data = render_practice(item, result, services.indicator_rows(item, result), services.practice_url(item),
+                           _facts(item))
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="practice-{item.slug}.pdf"'})
+
+
+def _facts(item) -> list[tuple[str, str]]:
+    running = ", ".join(filter(None, [str(item.start_year or ""), _("ongoing") if item.ongoing
+                                      else str(item.end_year or "")]))
+    return [
+        (_("Country"), ", ".join(filter(None, [country_name(item.country), item.region]))),
+        (_("Organisation"), item.organisation),
+        (_("Target groups"), "; ".join(str(vocab.TARGET_GROUPS.get(g, g)) for g in item.target_groups)),
+        (_("Counselling zones"), "; ".join(str(vocab.ZONES[z][0]) for z in item.zones if z in vocab.ZONES)),
+        (_("Approach"), ", ".join(item.tags)),
+        (_("Running"), running or _("not stated in the sources")),
+        (_("Funding"), item.funding),
+        (_("Participants per year"), item.participants_per_year or _("not stated in the sources")),
+        (_("Evaluation"), str(vocab.EVALUATION_TYPES.get(item.evaluation, item.evaluation))),
+    ]
 
 
 @bp.route("/export.<any(csv, json):fmt>")

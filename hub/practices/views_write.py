@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..extensions import db
@@ -11,7 +12,7 @@ from ..pagination import paginate
 from ..permissions import ensure, require
 from . import services, vocab, workflow
 from .blueprint import bp, practice_or_404
-from .forms import PracticeForm, StepForm, score_form_class
+from .forms import PracticeForm, StepForm, score_form_class, weights_form_class
 
 
 def editable_or_404(slug: str):
@@ -113,6 +114,24 @@ def compare(slug: str):
     older, newer = sorted((revisions[n] for n in numbers), key=lambda r: r.number)
     return render_template("practices/compare.html", practice=practice, older=older, newer=newer,
                            changes=workflow.compare(older, newer))
+
+
+@bp.route("/indicators", methods=["GET", "POST"])
+@require("practice.indicators")
+def indicators():
+    """Administrators weigh the indicators; every practice is rescored at once."""
+    form = weights_form_class()()
+    current = services.weights()
+    if request.method == "GET":
+        for key in vocab.INDICATOR_LABELS:
+            form[key].data = current.get(key, 1.0)
+    if form.validate_on_submit():
+        count = services.set_weights({key: float(form[key].data) for key in vocab.INDICATOR_LABELS})
+        db.session.commit()
+        flash(ngettext("The weights are saved and %(num)d practice was ranked again.",
+                       "The weights are saved and %(num)d practices were ranked again.", count), "success")
+        return redirect(url_for(".indicators"))
+    return render_template("practices/indicators.html", form=form, thresholds=services.thresholds())
 
 
 @bp.route("/mine")

@@ -218,3 +218,13 @@ def test_the_shipped_good_practice_collection_is_served_ranked(hub):
     first = re.search(r'<h2><a href="(/practices/[a-z0-9-]+)">', page.text).group(1)
     detail = visitor.get(first)
     assert detail.status_code == 200 and "<svg" in detail.text and "Score profile" in detail.text
+
+
+def test_toolbox_resources_and_glossary_are_served(hub):
+    visitor = hub.visitor()
+    practices = visitor.get("/practices/").text
+    for path in ("/practices/toolbox/", "/practices/resources/", "/practices/glossary/"):
+        assert f'href="{path}"' in practices
+        assert visitor.get(path).status_code == 200
+    assert len(re.findall(r'<dt id="', visitor.get("/practices/glossary/").text)) >= 40
+    assert len(re.findall(r'href="/practices/toolbox/[a-z0-9-]+"', visitor.get("/practices/toolbox/").text)) >= 8

@@ -225,4 +225,23 @@ def test_prepare_site_imports_practices_once_also_on_an_upgraded_site(make_app, 
         db.session.commit()
         lines.clear()
         commands.import_site_content(echo=lines.append)
-        assert lines == [] and services.get_by_slug("shipped-one").title == "Edited on the site"
+        assert not any("practice" in line for line in lines)
+        assert services.get_by_slug("shipped-one").title == "Edited on the site"
+
+
+def test_pdf_of_a_practice_prints_its_text_in_any_script(client, app, tmp_path):
+    import io
+
+    from pypdf import PdfReader
+
+    folder = tmp_path / "pdf"
+    write(folder, "greek-practice", title="Πρόγραμμα ένταξης", motto="Work first",
+          body="## Description\n\nΣυμβουλευτική και *mentoring* με `κώδικα`.\n\n- ένα\n- δύο\n")
+    content.import_practices(folder)
+    db.session.commit()
+    response = client.get("/practices/greek-practice/pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    assert "Πρόγραμμα ένταξης" in text and "Συμβουλευτική" in text and "Score profile" in text
+    assert "Annual report" in text  # the sources
+    assert 'href="/practices/greek-practice/pdf"' in client.get("/practices/greek-practice").get_data(as_text=True)

@@ -163,3 +163,28 @@ def test_my_practices_lists_drafts(client, people, draft):
     assert "Mentors for newly arrived women" in page and "Draft" in page
     client.post("/logout")
     assert client.get("/practices/mine").status_code == 302
+
+
+def test_administrators_weigh_the_indicators_and_everything_is_reranked(client, people, app):
+    from hub.practices import content
+    from tests.web.test_practices import write
+
+    folder = app.config["UPLOAD_PATH"] + "-practices"
+    from pathlib import Path
+
+    write(Path(folder), "weighted", score=3, scores={"relevance": {"score": 3, "why": "a"},
+                                                     "innovation": {"score": 0, "why": "b"}})
+    services.ensure_indicators()
+    content.import_practices(folder)
+    db.session.commit()
+    assert services.get_by_slug("weighted").score_percent == 50
+    login_as(client, people["trainer"])
+    assert client.get("/practices/indicators").status_code == 403
+    login_as(client, people["admin"])
+    form = {key: "1" for key in INDICATOR_LABELS}
+    form["innovation"] = "0"
+    response = client.post("/practices/indicators", data=form, follow_redirects=True)
+    assert "ranked again" in response.get_data(as_text=True)
+    assert services.get_by_slug("weighted").score_percent == 100
+    bad = client.post("/practices/indicators", data=dict(form, relevance="9")).get_data(as_text=True)
+    assert "Number must be between 0 and 5" in bad
