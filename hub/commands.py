@@ -21,6 +21,7 @@ def prepare_site(echo=click.echo) -> None:
     compile_catalogs(TRANSLATIONS_DIR)
     upgrade(directory=MIGRATIONS_DIR)
     echo("Database schema is up to date.")
+    import_site_content(echo)  # before the courses: their lessons link the glossary's terms
     if content.site_is_empty():
         from .extensions import db
         try:
@@ -30,7 +31,6 @@ def prepare_site(echo=click.echo) -> None:
             echo(f"Some shipped courses could not be imported:\n{error}")
         db.session.commit()
         echo(f"Imported shipped content: {report.summary()}")
-    import_site_content(echo)
     if not indexer.index_exists():
         count = indexer.rebuild()
         echo(f"Built the search index ({count} documents).")

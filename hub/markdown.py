@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
+from typing import Mapping
 
 import bleach
 import markdown
 from bleach.linkifier import LinkifyFilter
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 ALLOWED_TAGS = frozenset({
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
@@ -117,10 +118,50 @@ _cleaner = bleach.Cleaner(
 )
 
 
-def render_markdown(text: str | None, media_base: str | None = None) -> Markup:
-    """Safe HTML for ``text``. ``media_base`` resolves ``images/x.png`` links."""
-    html = _markdown_to_html(text or "", media_base)
-    return Markup(_cleaner.clean(html))
+def render_markdown(text: str | None, media_base: str | None = None,
+                    terms: Mapping[str, str] | None = None) -> Markup:
+    """Safe HTML for ``text``. ``media_base`` resolves ``images/x.png`` links;
+    ``terms`` (glossary term -> its address) links each term's first use."""
+    html = _cleaner.clean(_markdown_to_html(text or "", media_base))
+    return Markup(link_terms(html, terms) if terms else html)
+
+
+# Inside these the text is a link, code or a heading already: no glossary links there.
+_NO_TERM_LINKS = frozenset({"a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6"})
+_TAG = re.compile(r"(<[^>]+>)")
+_TAG_NAME = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)")
+
+
+def link_terms(html: str, terms: Mapping[str, str]) -> str:
+    """Link the first use of each glossary term in sanitised ``html`` (whole words, any
+    case), outside links, code and headings. Runs on our own renderer's output, after
+    sanitising, so the links it adds are the only markup it writes."""
+    usable = {term.strip(): url for term, url in terms.items() if len(term.strip()) >= 3}
+    if not usable:
+        return html
+    lookup = {term.casefold(): url for term, url in usable.items()}
+    words = sorted(usable, key=len, reverse=True)  # longest first: "asylum seeker" before "asylum"
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in words) + r")(?![\w-])", re.IGNORECASE)
+    linked: set[str] = set()
+    depth = 0
+
+    def link(match: re.Match) -> str:
+        key = match.group(1).casefold()
+        if key in linked or key not in lookup:
+            return match.group(0)
+        linked.add(key)
+        return f'<a class="term" href="{escape(lookup[key])}">{match.group(1)}</a>'
+
+    out = []
+    for part in _TAG.split(html):
+        if part.startswith("<"):
+            tag = _TAG_NAME.match(part)
+            if tag and tag.group(2).lower() in _NO_TERM_LINKS and not part.endswith("/>"):
+                depth = max(0, depth - 1) if tag.group(1) else depth + 1
+            out.append(part)
+        else:
+            out.append(part if depth or not part.strip() else pattern.sub(link, part))
+    return "".join(out)
 
 
 def plain_text(html: str) -> str:

@@ -13,6 +13,7 @@ from .. import signals
 from ..database import utcnow
 from ..extensions import db
 from ..markdown import render_markdown
+from . import hooks
 from .content import media_base
 from .content_parse import SLUG, reading_minutes
 from .models import Course, CourseTrainer, Lesson, Section
@@ -38,8 +39,10 @@ def _unique(slug: str, taken: set[str]) -> str:
 
 
 def preview(text: str, course: Course | None = None) -> Markup:
-    """Sanitised HTML of ``text`` as learners will see it (``images/`` links resolved)."""
-    return render_markdown(text or "", media_base=media_base(course.slug) if course else None)
+    """Sanitised HTML of ``text`` as learners will see it (``images/`` links resolved,
+    glossary terms of the course's language linked)."""
+    return render_markdown(text or "", media_base=media_base(course.slug) if course else None,
+                           terms=hooks.glossary_terms(course.language if course else "en"))
 
 
 # -- courses --------------------------------------------------------------------------

@@ -239,7 +239,9 @@ def _write_course(parsed: ParsedCourse) -> tuple[Course, bool, int]:
             db.session.add(lesson)
         lesson.title, lesson.position, lesson.minutes = lesson_item.title, position, lesson_item.minutes
         lesson.section = sections[lesson_item.section] if lesson_item.section else None
-        lesson.body_md, lesson.body_html = lesson_item.body, str(render_markdown(lesson_item.body, media_base=base))
+        lesson.body_md = lesson_item.body
+        lesson.body_html = str(render_markdown(lesson_item.body, media_base=base,
+                                               terms=hooks.glossary_terms(parsed.language)))
         lesson.published, lesson.source_file, lesson.archived_at = lesson_item.published, lesson_item.file, None
         lesson_trs = {t.language: t for t in lesson.translations}
         for lang, tr_item in lesson_item.translations.items():
@@ -248,7 +250,7 @@ def _write_course(parsed: ParsedCourse) -> tuple[Course, bool, int]:
                 lesson_tr = LessonTranslation(language=lang, lesson=lesson)
                 db.session.add(lesson_tr)
             lesson_tr.title, lesson_tr.minutes, lesson_tr.body_md = tr_item.title, tr_item.minutes, tr_item.body
-            lesson_tr.body_html = str(render_markdown(tr_item.body, media_base=base))
+            lesson_tr.body_html = str(render_markdown(tr_item.body, media_base=base, terms=hooks.glossary_terms(lang)))
         for lang, lesson_tr in lesson_trs.items():
             if lang not in lesson_item.translations:
                 lesson.translations.remove(lesson_tr)

@@ -54,10 +54,21 @@ class SiteContent(Protocol):
         ``ContentError`` after writing the good part when some files are broken."""
 
 
+GlossaryProvider = Callable[[str], "dict[str, str]"]  # language -> {term: address of its definition}
+
 outline_providers: list[OutlineProvider] = []
 enrolment_checks: list[EnrolmentCheck] = []
 content_loaders: list[ContentLoader] = []
 site_content: list[SiteContent] = []
+glossary_providers: list[GlossaryProvider] = []
+
+
+def glossary_terms(language: str) -> dict[str, str]:
+    """Terms to link where text in ``language`` is rendered (lessons, practices...)."""
+    terms: dict[str, str] = {}
+    for provider in glossary_providers:
+        terms.update(provider(language))
+    return terms
 
 
 def outline_provider(func: OutlineProvider) -> OutlineProvider:

@@ -22,12 +22,14 @@ def init_app(app: Flask) -> None:
     from .blueprint import bp
     from .cli import practices_cli
     from .content import shipped_content
-    from .library import shipped_library
+    from .library import glossary_links, shipped_library
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     app.register_blueprint(bp)
     app.cli.add_command(practices_cli)
-    for source in (shipped_content, shipped_library):
+    for source in (shipped_library, shipped_content):  # the glossary first: practices link its terms
         if source not in hooks.site_content:
             hooks.site_content.append(source)
+    if glossary_links not in hooks.glossary_providers:
+        hooks.glossary_providers.append(glossary_links)

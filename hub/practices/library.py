@@ -194,7 +194,7 @@ def _upsert(model, rows: list[dict], prepare=None) -> int:
 
 
 def _render_page(page: ToolboxPage) -> None:
-    page.body_html = str(render_markdown(page.body_md))
+    page.body_html = str(render_markdown(page.body_md, terms=glossary_links("en")))
     page.updated_at = utcnow()
 
 
@@ -203,9 +203,10 @@ def import_library(root: Path) -> dict[str, int]:
     many of each are new. The good entries are written before problems are raised."""
     errors: list[ContentError] = []
     counts = {}
-    sources = (("toolbox", ToolboxPage, root / "toolbox", read_toolbox, _render_page),
+    # The glossary first: the toolbox pages link its terms.
+    sources = (("glossary", GlossaryTerm, root / "glossary" / "glossary.yaml", read_glossary, None),
                ("resources", Resource, root / "resources" / "resources.yaml", read_resources, None),
-               ("glossary", GlossaryTerm, root / "glossary" / "glossary.yaml", read_glossary, None))
+               ("toolbox", ToolboxPage, root / "toolbox", read_toolbox, _render_page))
     for name, model, path, reader, prepare in sources:
         if not path.exists():
             continue
@@ -232,6 +233,28 @@ class ShippedLibrary:
 
 
 shipped_library = ShippedLibrary()
+
+
+# --- glossary links in other texts -----------------------------------------------------------
+
+GLOSSARY_PATH = "/practices/glossary/"
+
+
+def _plain(word: str) -> str:
+    """"Active labour market policy (ALMP)" -> "Active labour market policy"."""
+    return re.split(r"\s\(", word, maxsplit=1)[0].strip()
+
+
+def glossary_links(language: str) -> dict[str, str]:
+    """{term in ``language``: address of its definition}; English uses the terms
+    themselves, other languages their variants (``hub.courses.hooks.glossary_providers``)."""
+    links = {}
+    for term in db.session.scalars(select(GlossaryTerm)):
+        word = term.term if language == "en" else (term.variants or {}).get(language, "")
+        word = _plain(word)
+        if word:
+            links[word] = f"{GLOSSARY_PATH}#{term.slug}"
+    return links
 
 
 # --- reading for pages -------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import Select, and_, delete, func, or_, select
 
+from ..courses import hooks
 from ..database import utcnow
 from ..extensions import db
 from ..markdown import render_markdown
@@ -89,10 +90,11 @@ def write(practice: Practice, columns: dict, sections: dict[str, str], facets: d
     for column, value in columns.items():
         if column != "slug":
             setattr(practice, column, value)
+    terms = hooks.glossary_terms("en")  # records are written in English
     for stem in SECTIONS:
         text = sections.get(stem, "")
         setattr(practice, f"{stem}_md", text)
-        setattr(practice, f"{stem}_html", str(render_markdown(text)) if text else "")
+        setattr(practice, f"{stem}_html", str(render_markdown(text, terms=terms)) if text else "")
     practice.updated_at = utcnow()
     if practice.id is not None:  # old rows go first, or the unique key would clash
         db.session.execute(delete(PracticeFacet).where(PracticeFacet.practice_id == practice.id))

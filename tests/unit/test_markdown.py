@@ -175,3 +175,26 @@ def test_raw_html_does_not_pass_as_markup():
     out = str(render_markdown('<div onclick="x()"><b>bold</b></div><span style="color:red">hi</span>'))
     assert "onclick" not in out and "style" not in out and "<span" not in out
     assert "<b>bold</b>" in out  # harmless formatting tags from the allowlist are kept
+
+
+def test_glossary_terms_are_linked_once_outside_links_code_and_headings():
+    from hub.markdown import render_markdown
+
+    html = str(render_markdown(
+        "## Asylum seeker\n\nAn asylum seeker meets a job coach; the Asylum Seeker returns. "
+        "[asylum seeker](https://example.org) `job coach` job-coaching\n\nAsylum seekers and coaching.",
+        terms={"asylum seeker": "/practices/glossary/#asylum-seeker", "job coach": "/practices/glossary/#job-coach",
+               "coaching": "/g?a=1&b=2", "at": "/too-short"}))
+    assert html.count('class="term"') == 3
+    assert '<h2>Asylum seeker</h2>' in html  # headings stay plain
+    assert 'An <a class="term" href="/practices/glossary/#asylum-seeker">asylum seeker</a> meets a ' \
+           '<a class="term" href="/practices/glossary/#job-coach">job coach</a>' in html
+    assert "<code>job coach</code>" in html and "job-coaching" in html  # code and other words untouched
+    assert 'href="/g?a=1&amp;b=2">coaching</a>' in html  # the address is escaped
+    assert "Asylum seekers" in html and "/too-short" not in html
+
+
+def test_no_terms_changes_nothing():
+    from hub.markdown import render_markdown
+
+    assert render_markdown("An asylum seeker.") == render_markdown("An asylum seeker.", terms={})

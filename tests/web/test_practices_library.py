@@ -98,3 +98,30 @@ def test_invalid_yaml_is_a_clear_error(app, tmp_path):
     write(tmp_path / "glossary" / "glossary.yaml", "terms:\n  - slug: x\n    term: [unclosed\n")
     with pytest.raises(ContentError, match="glossary.yaml:.*not valid YAML"):
         library.import_library(tmp_path)
+
+
+def test_lessons_practices_and_toolbox_link_the_glossary_once_rendered(app, shipped_library, tmp_path):
+    """Terms are linked when the text is rendered and stored, in the text's language."""
+    from hub.courses import content as courses_content
+    from hub.courses.models import Lesson
+    from hub.practices import content as practices_content
+    from hub.practices import services
+    from tests.course_helpers import front, write_course
+    from tests.web.test_practices import write
+
+    folder = write_course(tmp_path, slug="linked", lessons=[
+        {"file": "01-one.md", "slug": "one", "title": "One", "section": "basics",
+         "body": "Every asylum seeker may see a job coach.\n"}],
+        files={"01-one.es.md": front({"title": "Uno"}, "Cada solicitante de asilo puede ver a alguien.\n")})
+    courses_content.import_path(folder)
+    db.session.commit()
+    lesson = db.session.query(Lesson).filter_by(slug="one").one()
+    assert '<a class="term" href="/practices/glossary/#asylum-seeker">asylum seeker</a>' in lesson.body_html
+    spanish = lesson.translations[0].body_html
+    assert 'href="/practices/glossary/#asylum-seeker">solicitante de asilo</a>' in spanish
+
+    write(tmp_path / "p", "linked-practice", body="## Description\n\nMentors support each asylum seeker.\n")
+    practices_content.import_practices(tmp_path / "p")
+    assert 'class="term"' in services.get_by_slug("linked-practice").description_html
+    pages = [p for _k, _l, ps in library.toolbox_by_question() for p in ps]
+    assert any('class="term"' in p.body_html for p in pages)
