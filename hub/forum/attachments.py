@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from ..extensions import db
-from .files import HEAD_BYTES, safe_filename, sniff
+from ..uploads import HEAD_BYTES, safe_filename, sniff
 from .models import Attachment
 
 

@@ -3,7 +3,8 @@ reviewers on weighted indicators and ranked; the collection's pages and exports.
 
 Settings: PRACTICE_LABEL_GOOD (60) and PRACTICE_LABEL_BEST (80) percent,
 PRACTICE_EVIDENCE_MINIMUM (2.0: the mean score both evidence indicators need for
-"best practice"), PRACTICES_PER_PAGE (20)."""
+"best practice"), PRACTICES_PER_PAGE (20), PRACTICE_DOCUMENT_MAX_BYTES (10 MB) and
+PRACTICE_MAX_DOCUMENTS (10) for a practice's tools and documents."""
 
 from flask import Flask
 
@@ -12,6 +13,8 @@ DEFAULTS = {
     "PRACTICE_LABEL_BEST": 80,
     "PRACTICE_EVIDENCE_MINIMUM": 2.0,
     "PRACTICES_PER_PAGE": 20,
+    "PRACTICE_DOCUMENT_MAX_BYTES": 10 * 1024 * 1024,
+    "PRACTICE_MAX_DOCUMENTS": 10,
 }
 
 

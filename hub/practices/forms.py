@@ -6,6 +6,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DecimalField,
@@ -179,6 +180,11 @@ def weights_form_class():
     fields = {key: DecimalField(label, places=1, validators=[InputRequired(), NumberRange(min=0, max=5)])
               for key, label in vocab.INDICATOR_LABELS.items()}
     return type("WeightsForm", (FlaskForm,), fields)
+
+
+class DocumentForm(FlaskForm):
+    file = FileField(_l("Tool or document (PDF or image)"), validators=[FileRequired(_l("Choose a file to upload."))])
+    title = StringField(_l("What it is (optional)"), validators=[Optional(), Length(max=200)])
 
 
 class StepForm(FlaskForm):

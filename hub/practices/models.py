@@ -85,6 +85,8 @@ class Practice(Model):
     facets: Mapped[list["PracticeFacet"]] = relationship(back_populates="practice", cascade="all, delete-orphan",
                                                          order_by="PracticeFacet.position")
     scores: Mapped[list["PracticeScore"]] = relationship(back_populates="practice", cascade="all, delete-orphan")
+    documents: Mapped[list["PracticeDocument"]] = relationship(back_populates="practice", cascade="all, delete-orphan",
+                                                               order_by="PracticeDocument.id")
     revisions: Mapped[list["PracticeRevision"]] = relationship(back_populates="practice", cascade="all, delete-orphan",
                                                                order_by="PracticeRevision.number")
 
@@ -170,3 +172,25 @@ class PracticeRevision(Model):
 
     practice: Mapped[Practice] = relationship(back_populates="revisions")
     author: Mapped["User | None"] = relationship()
+
+
+class PracticeDocument(Model):
+    """A tool or document of the practice (PDF or image), stored under a random name."""
+
+    __tablename__ = "practice_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    filename: Mapped[str] = mapped_column(String(120))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(60))
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    practice: Mapped[Practice] = relationship(back_populates="documents")
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

@@ -2,7 +2,7 @@
 page with its score profile, and the collection as CSV or JSON."""
 from __future__ import annotations
 
-from flask import Response, current_app, render_template, request
+from flask import Response, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,9 +10,10 @@ from .. import charts
 from ..extensions import db
 from ..i18n import country_name
 from ..pagination import paginate
-from . import ranking, services, vocab, workflow
+from . import documents, ranking, services, vocab, workflow
 from .blueprint import bp, practice_or_404
-from .forms import StepForm
+from .forms import DocumentForm, StepForm
+from .models import PracticeDocument
 
 
 @bp.route("/")
@@ -39,7 +40,17 @@ def practice(slug: str):
                            related=services.related_by_tags(item), vocab=vocab,
                            actions=workflow.allowed_actions(current_user, item),
                            editable=workflow.can_edit(current_user, item), statuses=workflow.STATUS_LABELS,
-                           step_form=StepForm())
+                           step_form=StepForm(), document_form=DocumentForm())
+
+
+@bp.route("/<slug>/documents/<int:document_id>/<path:name>")
+def document(slug: str, document_id: int, name: str):
+    """A tool or document, for whoever may see the practice."""
+    item = practice_or_404(slug)
+    found = db.get_or_404(PracticeDocument, document_id)
+    if found.practice_id != item.id:
+        abort(404)
+    return documents.serve(found)
 
 
 @bp.route("/<slug>/pdf")

@@ -10,9 +10,10 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..pagination import paginate
 from ..permissions import ensure, require
-from . import services, vocab, workflow
+from . import documents, services, vocab, workflow
 from .blueprint import bp, practice_or_404
-from .forms import PracticeForm, StepForm, score_form_class, weights_form_class
+from .forms import DocumentForm, PracticeForm, StepForm, score_form_class, weights_form_class
+from .models import PracticeDocument
 
 
 def editable_or_404(slug: str):
@@ -132,6 +133,40 @@ def indicators():
                        "The weights are saved and %(num)d practices were ranked again.", count), "success")
         return redirect(url_for(".indicators"))
     return render_template("practices/indicators.html", form=form, thresholds=services.thresholds())
+
+
+@bp.route("/<slug>/documents", methods=["POST"])
+@login_required
+def upload_document(slug: str):
+    practice = editable_or_404(slug)
+    form = DocumentForm()
+    if form.validate_on_submit():
+        try:
+            document = documents.add(practice, current_user, form.file.data, form.title.data or "")
+        except documents.DocumentError as error:
+            flash(str(error), "error")
+        else:
+            workflow.record_revision(practice, current_user, "edited", _("Added %(name)s", name=document.filename))
+            db.session.commit()
+            flash(_("%(name)s is attached to the practice.", name=document.filename), "success")
+    else:
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+    return redirect(url_for(".practice", slug=practice.slug, _anchor="documents"))
+
+
+@bp.route("/<slug>/documents/<int:document_id>/delete", methods=["POST"])
+@login_required
+def delete_document(slug: str, document_id: int):
+    practice = editable_or_404(slug)
+    document = db.get_or_404(PracticeDocument, document_id)
+    if document.practice_id != practice.id or not StepForm().validate_on_submit():
+        abort(404)
+    name = document.filename
+    documents.remove(document)
+    workflow.record_revision(practice, current_user, "edited", _("Removed %(name)s", name=name))
+    db.session.commit()
+    flash(_("%(name)s is removed.", name=name), "success")
+    return redirect(url_for(".practice", slug=practice.slug, _anchor="documents"))
 
 
 @bp.route("/mine")

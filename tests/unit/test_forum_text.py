@@ -1,8 +1,8 @@
 """Pure helpers of the forum: @mentions, quotes, attachment type sniffing."""
 from __future__ import annotations
 
-from hub.forum.files import safe_filename, sniff
 from hub.forum.text import Mention, excerpt, find_mentions, link_mentions, mention_token, quote
+from hub.uploads import safe_filename, sniff
 
 
 def test_mentions_with_spaces_ids_and_bare_names():

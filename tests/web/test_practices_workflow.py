@@ -188,3 +188,39 @@ def test_administrators_weigh_the_indicators_and_everything_is_reranked(client, 
     assert services.get_by_slug("weighted").score_percent == 100
     bad = client.post("/practices/indicators", data=dict(form, relevance="9")).get_data(as_text=True)
     assert "Number must be between 0 and 5" in bad
+
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+
+def test_owner_attaches_tools_and_documents(client, people, draft, app):
+    import io
+
+    login_as(client, people["owner"])
+    response = client.post(f"/practices/{draft.slug}/documents", follow_redirects=True,
+                           data={"file": (io.BytesIO(b"%PDF-1.4 leaflet"), "../../leaflet.exe.pdf"),
+                                 "title": "Leaflet for employers"})
+    assert "leaflet.exe.pdf is attached" in response.get_data(as_text=True)
+    refused = client.post(f"/practices/{draft.slug}/documents", follow_redirects=True,
+                          data={"file": (io.BytesIO(b"MZ not really a pdf"), "tool.pdf")}).get_data(as_text=True)
+    assert "is not an image (PNG, JPEG, GIF, WebP) or a PDF document" in refused
+    app.config["PRACTICE_DOCUMENT_MAX_BYTES"] = 10
+    too_big = client.post(f"/practices/{draft.slug}/documents", follow_redirects=True,
+                          data={"file": (io.BytesIO(PNG), "big.png")}).get_data(as_text=True)
+    assert "is larger than" in too_big
+    practice = services.get_by_slug(draft.slug)
+    assert [d.title for d in practice.documents] == ["Leaflet for employers"]
+    document = practice.documents[0]
+    url = f"/practices/{draft.slug}/documents/{document.id}/{document.filename}"
+    served = client.get(url)
+    assert served.data == b"%PDF-1.4 leaflet" and served.headers["X-Content-Type-Options"] == "nosniff"
+    assert "attachment" in served.headers["Content-Disposition"]
+    login_as(client, people["other"])  # a draft's documents are as private as the draft
+    assert client.get(url).status_code == 404
+    assert client.post(f"/practices/{draft.slug}/documents/{document.id}/delete").status_code == 404
+    login_as(client, people["owner"])
+    client.post(f"/practices/{draft.slug}/documents/{document.id}/delete")
+    assert services.get_by_slug(draft.slug).documents == []
+    assert client.get(url).status_code == 404
+    assert "Removed leaflet.exe.pdf" in client.get(f"/practices/{draft.slug}/history").get_data(as_text=True)

@@ -1,5 +1,6 @@
-"""Attachment checks: the type comes from the file's first bytes, never from its
-name or the browser's claim. Pure functions; storage lives in ``attachments``."""
+"""Upload checks shared by the forum's attachments and the practices' documents: the
+type comes from the file's first bytes, never from its name or the browser's claim.
+Pure functions; each feature stores its files itself."""
 from __future__ import annotations
 
 import re
