@@ -47,7 +47,11 @@ class Notification(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(20))  # reply | new_post | new_topic | mention
+    kind: Mapped[str] = mapped_column(String(20))  # reply | new_post | new_topic | mention | site
+    # "site" notes come from other features (a practice published...): their line of
+    # text, already in the recipient's language, and the local path they lead to.
+    text: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    url: Mapped[str] = mapped_column(String(500), default="", server_default="")
     post_id: Mapped[int | None] = mapped_column(ForeignKey("forum_post.id", ondelete="CASCADE"), index=True)
     topic_id: Mapped[int | None] = mapped_column(ForeignKey("forum_topic.id", ondelete="CASCADE"), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))

@@ -279,6 +279,19 @@ def send_digests() -> tuple[int, int]:
     return mails, items
 
 
+SITE = "site"
+
+
+def notify(user_id: int, text: str, url: str, actor_id: int | None = None) -> Notification:
+    """A bell notification from another feature (no mail: the caller mails if it should).
+    ``text`` is in the recipient's language; ``url`` is a path on this site."""
+    if not url.startswith("/") or url.startswith("//"):
+        raise ValueError("notification links stay on the site")
+    note = Notification(user_id=user_id, kind=SITE, text=text[:300], url=url[:500], actor_id=actor_id)
+    db.session.add(note)
+    return note
+
+
 def unread_count(user_id: int) -> int:
     return db.session.scalar(select(func.count(Notification.id)).where(
         Notification.user_id == user_id, Notification.read_at.is_(None))) or 0

@@ -36,7 +36,10 @@ def open_notification(note_id: int):
     note = db.session.get(Notification, note_id)
     if note is None or note.user_id != current_user.id:
         abort(404)
-    target = url_for("forum.permalink", post_id=note.post_id) if note.post_id else url_for("forum.index")
+    if note.kind == notifications.SITE and note.url:
+        target = note.url
+    else:
+        target = url_for("forum.permalink", post_id=note.post_id) if note.post_id else url_for("forum.index")
     if note.read_at is None:
         with write_transaction():
             note.read_at = utcnow()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
+from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,6 +18,7 @@ from sqlalchemy import delete, func, select
 
 from ..database import utcnow
 from ..extensions import db
+from ..forum import notifications
 from ..mail import queue_mail
 from ..permissions import is_member
 from .models import DRAFT, IN_REVIEW, PUBLISHED, RETURNED, SUBMITTED, Practice, PracticeRevision, PracticeScore
@@ -96,10 +98,11 @@ def apply(user, practice: Practice, action: str, note: str = "") -> None:
         practice.review_comment = note
     record_revision(practice, user, action, note)
     if action in ("publish", "return") and practice.owner is not None and practice.owner_id != user.id:
-        _tell_owner(practice, action, note)
+        _tell_owner(practice, action, note, user)
 
 
-def _tell_owner(practice: Practice, action: str, note: str) -> None:
+def _tell_owner(practice: Practice, action: str, note: str, actor) -> None:
+    """A mail in the owner's language and a note on their notification bell."""
     owner = practice.owner
     assert owner is not None  # checked by the caller
     with force_locale(owner.language or "en"):
@@ -114,6 +117,8 @@ def _tell_owner(practice: Practice, action: str, note: str) -> None:
                      "comments:\n\n%(note)s\n\nEdit it and submit it again:\n\n%(url)s",
                      name=owner.display_name, title=practice.title, note=note, url=practice_url(practice))
     queue_mail(owner.email, subject, body)
+    notifications.notify(owner.id, subject, url_for("practices.practice", slug=practice.slug),
+                         actor_id=actor.id if is_member(actor) else None)
 
 
 def record_revision(practice: Practice, user, action: str, note: str = "") -> PracticeRevision:

@@ -1,6 +1,8 @@
 """Submitting and reviewing practices: who may move each state, scores, history."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -94,6 +96,10 @@ def test_the_whole_way_to_publication(client, people, draft):
     assert "Add the source of the results." in mail.body and "Mentors for newly arrived women" in mail.subject
     login_as(client, people["owner"])
     assert "Add the source of the results." in client.get(f"/practices/{slug}").get_data(as_text=True)
+    bell = client.get("/forum/notifications").get_data(as_text=True)
+    assert "Your practice “Mentors for newly arrived women” needs changes" in bell
+    note_link = re.search(r'href="(/forum/notifications/\d+)"', bell).group(1)
+    assert client.get(note_link).headers["Location"].endswith(f"/practices/{slug}")
     client.post(f"/practices/{slug}/edit", data=dict(FORM, results_md="About 40 women a year (annual report)."))
     step(client, slug, "submit")
     # scored and published by the reviewer: ranked in the list
