@@ -6,12 +6,11 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app, send_file
-from flask_babel import gettext as _
+from flask import current_app
 from flask_babel import ngettext
 
 from ..extensions import db
-from ..uploads import HEAD_BYTES, safe_filename, sniff
+from ..uploads import UploadError, read_checked, send_stored
 from .models import Attachment
 
 
@@ -41,20 +40,12 @@ def check_uploads(files) -> list[Upload]:
         raise AttachmentError(ngettext("Attach at most %(num)d file to one post.",
                                        "Attach at most %(num)d files to one post.", max_count()))
     uploads = []
-    limit = max_bytes()
     for storage in files:
-        data = storage.stream.read(limit + 1)
-        name = storage.filename or "file"
-        if len(data) > limit:
-            raise AttachmentError(_("%(name)s is larger than %(mb)s MB.", name=name,
-                                    mb=f"{limit / (1024 * 1024):.3g}"))
-        if not data:
-            raise AttachmentError(_("%(name)s is empty.", name=name))
-        kind = sniff(data[:HEAD_BYTES])
-        if kind is None:
-            raise AttachmentError(_("%(name)s is not an image (PNG, JPEG, GIF, WebP) or a PDF document.", name=name))
-        content_type, extension = kind
-        uploads.append(Upload(data, content_type, safe_filename(name, extension)))
+        try:
+            data, content_type, filename = read_checked(storage, max_bytes())
+        except UploadError as error:
+            raise AttachmentError(str(error)) from None
+        uploads.append(Upload(data, content_type, filename))
     return uploads
 
 
@@ -82,18 +73,6 @@ def store(uploads: list[Upload], post, user) -> list[Attachment]:
     return saved
 
 
-SANDBOX_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
-
-
 def serve(attachment: Attachment):
     """Images inline, PDFs as downloads; the browser may not sniff or run anything."""
-    path = path_of(attachment)
-    if not path.is_file():
-        from flask import abort
-        abort(404)
-    response = send_file(path, mimetype=attachment.content_type, as_attachment=not attachment.is_image,
-                         download_name=attachment.filename, max_age=3600, conditional=True)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = SANDBOX_CSP
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    return response
+    return send_stored(path_of(attachment), attachment.content_type, attachment.filename)

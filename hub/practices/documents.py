@@ -5,14 +5,12 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from flask import abort, current_app, send_file
+from flask import current_app
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..uploads import HEAD_BYTES, safe_filename, sniff
+from ..uploads import UploadError, read_checked, send_stored
 from .models import Practice, PracticeDocument
-
-SANDBOX_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 
 class DocumentError(ValueError):
@@ -36,25 +34,18 @@ def add(practice: Practice, user, storage, title: str = "") -> PracticeDocument:
     if len(practice.documents) >= int(current_app.config["PRACTICE_MAX_DOCUMENTS"]):
         raise DocumentError(_("A practice can have at most %(num)d documents: remove one first.",
                               num=int(current_app.config["PRACTICE_MAX_DOCUMENTS"])))
-    name = getattr(storage, "filename", "") or ""
-    if not name:
+    if not getattr(storage, "filename", ""):
         raise DocumentError(_("Choose a file to upload."))
-    limit = max_bytes()
-    data = storage.stream.read(limit + 1)
-    if len(data) > limit:
-        raise DocumentError(_("%(name)s is larger than %(mb)s MB.", name=name, mb=f"{limit / (1024 * 1024):.3g}"))
-    if not data:
-        raise DocumentError(_("%(name)s is empty.", name=name))
-    kind = sniff(data[:HEAD_BYTES])
-    if kind is None:
-        raise DocumentError(_("%(name)s is not an image (PNG, JPEG, GIF, WebP) or a PDF document.", name=name))
-    content_type, extension = kind
+    try:
+        data, content_type, filename = read_checked(storage, max_bytes())
+    except UploadError as error:
+        raise DocumentError(str(error)) from None
     stored_name = secrets.token_hex(16)
     path = _root() / stored_name[:2] / stored_name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)  # a rolled-back request leaves an orphan file at worst, never a row without one
     document = PracticeDocument(practice_id=practice.id, title=(title or "").strip()[:200],
-                                filename=safe_filename(name, extension), stored_name=stored_name,
+                                filename=filename, stored_name=stored_name,
                                 content_type=content_type, size=len(data), uploaded_by_id=user.id)
     db.session.add(document)
     return document
@@ -67,12 +58,4 @@ def remove(document: PracticeDocument) -> None:
 
 
 def serve(document: PracticeDocument):
-    """Images inline, PDFs as downloads; the browser may not sniff or run anything."""
-    path = path_of(document)
-    if not path.is_file():
-        abort(404)
-    response = send_file(path, mimetype=document.content_type, as_attachment=not document.is_image,
-                         download_name=document.filename, max_age=3600, conditional=True)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = SANDBOX_CSP
-    return response
+    return send_stored(path_of(document), document.content_type, document.filename)

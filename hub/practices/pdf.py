@@ -63,31 +63,16 @@ def render_practice(practice: Practice, profile: Profile, rows: list, url: str, 
         html = getattr(practice, f"{stem}_html")
         if not html:
             continue
-        pdf.ln(3)
-        pdf.set_font(FONT, "B", 13)
-        pdf.set_text_color(*BRAND)
-        pdf.cell(0, 7, str(_section_label(stem)), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_text_color(*INK)
-        pdf.set_font(FONT, "", 10)
+        _heading(pdf, str(_section_label(stem)), 10)
         pdf.write_html(_pdf_html(html), font_family=FONT, li_prefix_color=BRAND, ul_bullet_char="•")
 
-    pdf.ln(3)
-    pdf.set_font(FONT, "B", 13)
-    pdf.set_text_color(*BRAND)
-    pdf.cell(0, 7, _("Score profile"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_color(*INK)
-    pdf.set_font(FONT, "", 9.5)
+    _heading(pdf, _("Score profile"))
     for row in rows:
         mean = "–" if row.mean is None else f"{row.mean:.1f}"
         pdf.cell(120, 5, f"{row.label} (×{row.weight:g})")
         pdf.cell(0, 5, mean, new_x="LMARGIN", new_y="NEXT")
 
-    pdf.ln(3)
-    pdf.set_font(FONT, "B", 13)
-    pdf.set_text_color(*BRAND)
-    pdf.cell(0, 7, _("Sources"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_color(*INK)
-    pdf.set_font(FONT, "", 9.5)
+    _heading(pdf, _("Sources"))
     for source in practice.sources:
         pdf.multi_cell(0, 5, f"• {source['title']}" + (f" — {source['url']}" if source.get("url") else ""),
                        new_x="LMARGIN", new_y="NEXT")
@@ -97,6 +82,16 @@ def render_practice(practice: Practice, profile: Profile, rows: list, url: str, 
     pdf.multi_cell(0, 4.5, _("From the Inclusion Hub good-practice collection: %(url)s", url=url),
                    new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+def _heading(pdf: FPDF, text: str, body_size: float = 9.5) -> None:
+    """A section heading in the brand colour; the text after it in ``body_size``."""
+    pdf.ln(3)
+    pdf.set_font(FONT, "B", 13)
+    pdf.set_text_color(*BRAND)
+    pdf.cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(*INK)
+    pdf.set_font(FONT, "", body_size)
 
 
 def _section_label(stem: str):
