@@ -24,6 +24,7 @@ from . import (
     templating,
 )
 from .config import MIGRATIONS_DIR, TRANSLATIONS_DIR
+from .pagination import DatabaseIdConverter
 
 __all__ = ["MIGRATIONS_DIR", "TRANSLATIONS_DIR", "create_app"]
 
@@ -38,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("HUB_INSTANCE_PATH")
     app = Flask(__name__, instance_path=str(Path(instance_path).resolve()) if instance_path else None,
                 instance_relative_config=True)
+    app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
     configure(app, config)
     init_extensions(app)
     for feature in FEATURES:

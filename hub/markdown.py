@@ -82,6 +82,30 @@ class _MediaLinksExtension(Extension):
         md.treeprocessors.register(_MediaLinks(md, self.base), "hub_media_links", 1)
 
 
+MAX_NESTING = 16
+# A run of list or quote markers opening a line: each one nests a level deeper.
+_MARKER_RUN = re.compile(r"^((?:[ \t]{0,3}(?:[-*+]|\d{1,9}[.)])[ \t]+|[ \t]{0,3}>[ \t]?)+)")
+_ONE_MARKER = re.compile(r"[ \t]{0,3}(?:[-*+]|\d{1,9}[.)])[ \t]+|[ \t]{0,3}>[ \t]?")
+
+
+def limit_nesting(text: str, depth: int = MAX_NESTING) -> str:
+    """Escape the list and quote markers beyond ``depth`` at the start of a line, so
+    "- - - - ... x" reads as text instead of nesting hundreds of levels (which makes
+    Python-Markdown recurse until it fails)."""
+    def shallow(line: str) -> str:
+        run = _MARKER_RUN.match(line)
+        if run is None:
+            return line
+        markers = _ONE_MARKER.findall(run.group(1))
+        if len(markers) <= depth:
+            return line
+        kept = "".join(markers[:depth])
+        rest = line[len(kept):]
+        stripped = rest.lstrip(" \t")
+        return kept + rest[:len(rest) - len(stripped)] + "\\" + stripped
+    return "\n".join(shallow(line) for line in text.split("\n"))
+
+
 def _markdown_to_html(text: str, media_base: str | None) -> str:
     extensions: list[str | Extension] = [
         "markdown.extensions.tables",
@@ -122,7 +146,10 @@ def render_markdown(text: str | None, media_base: str | None = None,
                     terms: Mapping[str, str] | None = None) -> Markup:
     """Safe HTML for ``text``. ``media_base`` resolves ``images/x.png`` links;
     ``terms`` (glossary term -> its address) links each term's first use."""
-    html = _cleaner.clean(_markdown_to_html(text or "", media_base))
+    try:
+        html = _cleaner.clean(_markdown_to_html(limit_nesting(text or ""), media_base))
+    except RecursionError:  # a shape limit_nesting does not foresee: show the text, never fail
+        html = f"<p>{escape(text or '')}</p>"
     return Markup(link_terms(html, terms) if terms else html)
 
 

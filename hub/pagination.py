@@ -2,13 +2,25 @@
 from __future__ import annotations
 
 from flask import abort, request
+from werkzeug.routing import IntegerConverter
 
 from .extensions import db
+
+# The largest id or page a database integer holds (PostgreSQL BIGINT, SQLite INTEGER):
+# anything larger can name nothing, and passing it on would overflow in the driver.
+MAX_ID = 2**63 - 1
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:...>`` in every route: 1 to MAX_ID, so a huge id is a 404, not a 500."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def page_number() -> int:
     raw = request.args.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1:
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_ID:
         abort(404)
     return int(raw)
 

@@ -198,3 +198,20 @@ def test_no_terms_changes_nothing():
     from hub.markdown import render_markdown
 
     assert render_markdown("An asylum seeker.") == render_markdown("An asylum seeker.", terms={})
+
+
+@pytest.mark.parametrize("text", ["- " * 495 + "x", "1. " * 400 + "x", "> " * 500 + "x", ">" * 2000 + "x",
+                                  "* " * 300 + "y"])
+def test_pathological_nesting_renders_as_text_instead_of_failing(text):
+    from hub.markdown import MAX_NESTING, render_markdown
+
+    html = str(render_markdown(text))  # used to raise RecursionError: a 500 for any reply or preview
+    assert html.count("<li>") <= MAX_NESTING and html.count("<blockquote>") <= MAX_NESTING
+    assert text[-1] in html
+
+
+def test_ordinary_nesting_is_untouched():
+    from hub.markdown import limit_nesting
+
+    text = "- a\n  - b\n    - c\n> quoted\n> > twice\n1. one\n2. two"
+    assert limit_nesting(text) == text

@@ -125,3 +125,18 @@ def test_500_page_hides_the_error(make_app):
 def test_400_for_malformed_form(client):
     response = client.post("/language", data={"lang": "xx"})
     assert response.status_code == 302  # invalid choice is ignored, never a crash
+
+
+@pytest.mark.parametrize("path", [
+    "/forum/topic/1180591620717411303424", "/forum/post/9223372036854775808",
+    "/certificates/9223372036854775808/certificate.pdf",
+    "/practices/?page=1180591620717411303424", "/admin/users?page=99999999999999999999999",
+])
+def test_ids_and_pages_beyond_a_database_integer_are_404(client, login, path):
+    login("admin")
+    response = client.get(path)
+    assert response.status_code == 404 and b"Page not found" in response.data
+
+
+def test_the_largest_database_id_is_still_looked_up(client):
+    assert client.get("/forum/topic/9223372036854775807").status_code == 404  # found nothing, no overflow
