@@ -6,9 +6,10 @@ from werkzeug.routing import IntegerConverter
 
 from .extensions import db
 
-# The largest id or page a database integer holds (PostgreSQL BIGINT, SQLite INTEGER):
-# anything larger can name nothing, and passing it on would overflow in the driver.
-MAX_ID = 2**63 - 1
+# The largest id or page an id column holds on every database (INTEGER: 32 bits on
+# PostgreSQL, 64 on SQLite): anything larger names nothing, and passing it on would
+# overflow in the driver or the database.
+MAX_ID = 2**31 - 1
 
 
 class DatabaseIdConverter(IntegerConverter):

@@ -139,4 +139,5 @@ def test_ids_and_pages_beyond_a_database_integer_are_404(client, login, path):
 
 
 def test_the_largest_database_id_is_still_looked_up(client):
-    assert client.get("/forum/topic/9223372036854775807").status_code == 404  # found nothing, no overflow
+    assert client.get("/forum/topic/2147483647").status_code == 404  # found nothing, no overflow
+    assert client.get("/forum/topic/2147483648").status_code == 404  # past an id column: no lookup at all
