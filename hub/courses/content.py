@@ -203,6 +203,13 @@ def _write_course(parsed: ParsedCourse) -> tuple[Course, bool, int]:
         db.session.add(course)
     old_rules = (dict(course.completion_rules or {}), list(course.prerequisite_slugs or []))
     base = media_base(parsed.slug)
+    glossary: dict[str, dict[str, str]] = {}  # language -> terms, looked up once per course
+
+    def terms_in(language: str) -> dict[str, str]:
+        if language not in glossary:
+            glossary[language] = hooks.glossary_terms(language)
+        return glossary[language]
+
     course.title, course.summary = parsed.title, parsed.summary
     course.description_md = parsed.body
     course.description_html = str(render_markdown(parsed.body, media_base=base))
@@ -240,8 +247,7 @@ def _write_course(parsed: ParsedCourse) -> tuple[Course, bool, int]:
         lesson.title, lesson.position, lesson.minutes = lesson_item.title, position, lesson_item.minutes
         lesson.section = sections[lesson_item.section] if lesson_item.section else None
         lesson.body_md = lesson_item.body
-        lesson.body_html = str(render_markdown(lesson_item.body, media_base=base,
-                                               terms=hooks.glossary_terms(parsed.language)))
+        lesson.body_html = str(render_markdown(lesson_item.body, media_base=base, terms=terms_in(parsed.language)))
         lesson.published, lesson.source_file, lesson.archived_at = lesson_item.published, lesson_item.file, None
         lesson_trs = {t.language: t for t in lesson.translations}
         for lang, tr_item in lesson_item.translations.items():
@@ -250,7 +256,7 @@ def _write_course(parsed: ParsedCourse) -> tuple[Course, bool, int]:
                 lesson_tr = LessonTranslation(language=lang, lesson=lesson)
                 db.session.add(lesson_tr)
             lesson_tr.title, lesson_tr.minutes, lesson_tr.body_md = tr_item.title, tr_item.minutes, tr_item.body
-            lesson_tr.body_html = str(render_markdown(tr_item.body, media_base=base, terms=hooks.glossary_terms(lang)))
+            lesson_tr.body_html = str(render_markdown(tr_item.body, media_base=base, terms=terms_in(lang)))
         for lang, lesson_tr in lesson_trs.items():
             if lang not in lesson_item.translations:
                 lesson.translations.remove(lesson_tr)

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from sqlalchemy import delete, select
 
-from ..courses.front_matter import ContentError, FrontMatter, Problems, read_front_matter
+from ..courses.front_matter import LANGUAGE as LANGUAGE_CODE
+from ..courses.front_matter import SLUG, ContentError, FrontMatter, Problems, read_front_matter
 from ..courses.front_matter import Fields as BaseFields
 from ..database import utcnow
 from ..extensions import db
@@ -23,8 +24,6 @@ from .models import LANGUAGE, PUBLISHED, SECTIONS, TAG, TARGET_GROUP, ZONE, Prac
 from .ranking import MAX_SCORE
 
 COUNTRY = re.compile(r"^[A-Z]{2}$")
-LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
-TAG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FIELDS = ("slug", "title", "motto", "summary", "country", "region", "organisation", "organisation_type", "partners",
           "target_groups", "sector", "zones", "tags", "start_year", "end_year", "funding", "participants_per_year",
           "evaluation", "languages", "source_project", "sources", "links", "contact", "last_reviewed", "scores")
@@ -158,7 +157,7 @@ def read_practice(path: Path, problems: Problems) -> ParsedPractice | None:
     record.facets = {
         TARGET_GROUP: f.choices("target_groups", vocab.TARGET_GROUPS, required=True),
         ZONE: f.choices("zones", vocab.ZONES),
-        TAG: f.patterned("tags", TAG_PATTERN, "[work-first, mentoring]"),
+        TAG: f.patterned("tags", SLUG, "[work-first, mentoring]"),
         LANGUAGE: f.patterned("languages", LANGUAGE_CODE, "[en, es]"),
     }
     record.scores = _scores(f, fm)

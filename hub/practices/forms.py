@@ -22,10 +22,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..courses.front_matter import LANGUAGE, SLUG
 from . import vocab
-
-TAG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-LANGUAGE = re.compile(r"^[a-z]{2}$")
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -106,7 +104,7 @@ class PracticeForm(FlaskForm):
             raise ValidationError(_l("Use the two-letter country code, like ES or DK."))
 
     def validate_tags(self, field) -> None:
-        if any(not TAG.match(tag.lower()) for tag in split_list(field.data)):
+        if any(not SLUG.match(tag.lower()) for tag in split_list(field.data)):
             raise ValidationError(_l("Tags use lower-case letters, digits and hyphens, like work-first."))
 
     def validate_languages(self, field) -> None:
@@ -123,11 +121,12 @@ class PracticeForm(FlaskForm):
     def validate_links(self, field) -> None:
         _check_references(field)
 
-    def values(self) -> tuple[dict, dict[str, list[str]]]:
-        """Column values and facet lists, as the services write them."""
+    def values(self) -> tuple[dict, dict[str, str], dict[str, list[str]]]:
+        """Column values, section Markdown (by section) and facet lists, as
+        ``workflow.create``/``update`` take them."""
         from .models import LANGUAGE as LANGUAGE_FACET
+        from .models import SECTIONS, TARGET_GROUP, ZONE
         from .models import TAG as TAG_FACET
-        from .models import TARGET_GROUP, ZONE
 
         columns = {name: (getattr(self, name).data or "").strip() for name in (
             "title", "motto", "summary", "country", "region", "organisation", "sector", "funding",
@@ -139,12 +138,11 @@ class PracticeForm(FlaskForm):
             "sources": parse_references(self.sources.data), "links": parse_references(self.links.data),
             "contact_consent": bool(self.contact_consent.data),
         })
-        sections = {name: self[name].data or "" for name in (
-            "description_md", "results_md", "success_factors_md", "challenges_md", "transferability_md")}
+        sections = {stem: self[f"{stem}_md"].data or "" for stem in SECTIONS}
         facets = {TARGET_GROUP: list(self.target_groups.data or []), ZONE: list(self.zones.data or []),
                   TAG_FACET: [t.lower() for t in split_list(self.tags.data)],
                   LANGUAGE_FACET: [c.lower() for c in split_list(self.languages.data)]}
-        return {**columns, **sections}, facets
+        return columns, sections, facets
 
     def fill(self, practice) -> None:
         """Show a saved record in the form."""

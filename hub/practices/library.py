@@ -11,7 +11,7 @@ import yaml
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..courses.front_matter import SLUG, ContentError, Fields, Problems, read_front_matter
+from ..courses.front_matter import LANGUAGE, ContentError, Fields, Problems, read_front_matter
 from ..database import utcnow
 from ..extensions import db
 from ..markdown import render_markdown
@@ -24,13 +24,14 @@ QUESTIONS = {
     "what-you-need": _l("What do I need to make it successful?"),
     "right-track": _l("How do I know I am on the right track?"),
 }
+TWO_LETTERS = LANGUAGE  # language codes, and country codes once lower-cased
+
 RESOURCE_KINDS = {
     "literature": _l("Literature"),
     "research": _l("Research"),
     "organisation": _l("Organisations and contacts"),
     "tool": _l("Tools"),
 }
-CODE2 = re.compile(r"^[a-z]{2}$")
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -131,8 +132,8 @@ def read_resources(path: Path) -> tuple[list[dict], list[ContentError]]:
         resource = {"slug": f.slug(), "title": f.text("title", required=True, max_length=300),
                     "kind": f.choice("type", tuple(RESOURCE_KINDS), ""),
                     "publisher": f.text("publisher", max_length=300), "year": f.integer("year", None, 1900, 2100),
-                    "url": url, "languages": _codes(f, "languages", CODE2),
-                    "countries": _codes(f, "countries", CODE2, upper=True),
+                    "url": url, "languages": _codes(f, "languages", TWO_LETTERS),
+                    "countries": _codes(f, "countries", TWO_LETTERS, upper=True),
                     "topics": f.slug_list("topics"), "summary": f.text("summary", required=True, max_length=2000)}
         if not resource["kind"]:
             f.fail("type", f"'type' must be one of {', '.join(RESOURCE_KINDS)}")
@@ -156,7 +157,7 @@ def read_glossary(path: Path) -> tuple[list[dict], list[ContentError]]:
         before = len(problems.errors)
         f.unknown(("slug", "term", "definition", "variants", "see_also", "source"))
         variants = f.mapping_of("variants")
-        if any(not CODE2.match(str(k)) or not isinstance(v, str) or not v.strip() for k, v in variants.items()):
+        if any(not TWO_LETTERS.match(str(k)) or not isinstance(v, str) or not v.strip() for k, v in variants.items()):
             f.fail("variants", "'variants' maps two-letter language codes to the term, like {es: \"...\"}")
             variants = {}
         term = {"slug": f.slug(), "term": f.text("term", required=True),
@@ -193,9 +194,15 @@ def _upsert(model, rows: list[dict], prepare=None) -> int:
     return created
 
 
-def _render_page(page: ToolboxPage) -> None:
-    page.body_html = str(render_markdown(page.body_md, terms=glossary_links("en")))
-    page.updated_at = utcnow()
+def _page_renderer():
+    """Renders toolbox pages (in English) with the glossary's terms, looked up once."""
+    terms = glossary_links("en")
+
+    def render(page: ToolboxPage) -> None:
+        page.body_html = str(render_markdown(page.body_md, terms=terms))
+        page.updated_at = utcnow()
+
+    return render
 
 
 def import_library(root: Path) -> dict[str, int]:
@@ -204,15 +211,15 @@ def import_library(root: Path) -> dict[str, int]:
     errors: list[ContentError] = []
     counts = {}
     # The glossary first: the toolbox pages link its terms.
-    sources = (("glossary", GlossaryTerm, root / "glossary" / "glossary.yaml", read_glossary, None),
+    sources: tuple = (("glossary", GlossaryTerm, root / "glossary" / "glossary.yaml", read_glossary, None),
                ("resources", Resource, root / "resources" / "resources.yaml", read_resources, None),
-               ("toolbox", ToolboxPage, root / "toolbox", read_toolbox, _render_page))
-    for name, model, path, reader, prepare in sources:
+               ("toolbox", ToolboxPage, root / "toolbox", read_toolbox, _page_renderer))
+    for name, model, path, reader, renderer in sources:
         if not path.exists():
             continue
         rows, problems = reader(path)
         errors.extend(problems)
-        counts[name] = _upsert(model, rows, prepare)
+        counts[name] = _upsert(model, rows, renderer() if renderer else None)  # after the glossary is in
     if errors:
         raise ContentError.collect(errors)
     return counts
@@ -287,4 +294,4 @@ def resource_choices() -> dict[str, list[str]]:
             "topic": sorted({t for r in rows for t in r.topics})}
 
 
-__all__ = ["QUESTIONS", "RESOURCE_KINDS", "SLUG", "import_library", "shipped_library"]
+__all__ = ["QUESTIONS", "RESOURCE_KINDS", "import_library", "shipped_library"]

@@ -28,8 +28,7 @@ def editable_or_404(slug: str):
 def new():
     form = PracticeForm()
     if form.validate_on_submit():
-        columns, facets = form.values()
-        sections = {name.removesuffix("_md"): columns.pop(name) for name in list(columns) if name.endswith("_md")}
+        columns, sections, facets = form.values()
         practice = workflow.create(current_user, columns, sections, facets)
         db.session.commit()
         flash(_("Your practice is saved as a draft. Submit it for review when it is complete."), "success")
@@ -45,8 +44,7 @@ def edit(slug: str):
     if request.method == "GET":
         form.fill(practice)
     if form.validate_on_submit():
-        columns, facets = form.values()
-        sections = {name.removesuffix("_md"): columns.pop(name) for name in list(columns) if name.endswith("_md")}
+        columns, sections, facets = form.values()
         workflow.update(current_user, practice, columns, sections, facets)
         db.session.commit()
         flash(_("Your changes are saved."), "success")
