@@ -90,3 +90,4 @@ def import_models() -> None:
     from .practices import models as _practices  # noqa: F401
     from .practices import models_library as _practices_library  # noqa: F401
     from .quizzes import models as _quizzes  # noqa: F401
+    from .search import models as _search  # noqa: F401

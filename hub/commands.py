@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 
 def prepare_site(echo=click.echo) -> None:
     """Create or upgrade the schema, import shipped content into an empty site and
-    build the search index when it is missing. Safe to run on every start."""
+    build the search index when it is missing (or bring it up to date). Safe to run on every start."""
     from flask_migrate import upgrade
 
     from .config import MIGRATIONS_DIR, TRANSLATIONS_DIR
@@ -31,9 +31,7 @@ def prepare_site(echo=click.echo) -> None:
             echo(f"Some shipped courses could not be imported:\n{error}")
         db.session.commit()
         echo(f"Imported shipped content: {report.summary()}")
-    if not indexer.index_exists():
-        count = indexer.rebuild()
-        echo(f"Built the search index ({count} documents).")
+    echo(indexer.bring_up_to_date())
     from .forum import structure as forum_structure
     if forum_structure.needs_seed():
         from .extensions import db

@@ -73,7 +73,13 @@ class Config:
     MAIL_SENDER = "Inclusion Hub <no-reply@localhost>"
 
     CONTENT_PATH: str | None = None  # default: content/ next to the hub package
-    SEARCH_INDEX_PATH: str | None = None  # default: <instance>/search-index
+    SEARCH_INDEX_PATH: str | None = None  # default: <instance>/search-index; one per host
+    SEARCH_INDEXER = "thread"  # who applies the outbox: "thread" per server process, "inline", "off"
+    SEARCH_POLL_SECONDS = 2.0  # the thread also looks for rows other processes wrote
+    SEARCH_LOCK_TIMEOUT = 0.0  # a drainer never waits: whoever holds the index lock drains
+    SEARCH_OUTBOX_GAP_SECONDS = 60  # how long a gap in outbox ids may wait for its commit
+    SEARCH_OUTBOX_RETENTION_DAYS = 7  # older rows are pruned; an index asleep longer is rebuilt
+    SEARCH_RATE_LIMIT = "120/minute"
     UPLOAD_PATH: str | None = None  # default: <instance>/uploads
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     SITE_NAME = "Inclusion Hub"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
+from html import unescape
 from typing import Mapping
 
 import bleach
@@ -192,5 +193,7 @@ def link_terms(html: str, terms: Mapping[str, str]) -> str:
 
 
 def plain_text(html: str) -> str:
-    """Text of rendered HTML, for snippets, search and word counts."""
-    return re.sub(r"\s+", " ", bleach.clean(html, tags=set(), strip=True)).strip()
+    """Text of rendered HTML, for snippets, search, mails and word counts: tags
+    stripped and entities decoded ("&lt;" is "<" again), so whoever shows it escapes
+    it once."""
+    return re.sub(r"\s+", " ", unescape(bleach.clean(html, tags=set(), strip=True))).strip()

@@ -12,3 +12,6 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.cli.add_command(content_cli)
+    from .search import register as register_search
+
+    register_search()  # what the search index takes from this feature (idempotent)

@@ -39,5 +39,8 @@ def init_app(app: Flask) -> None:
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     app.register_blueprint(bp)
+    from .search import register as register_search
+
+    register_search()  # what the search index takes from this feature (idempotent)
     app.context_processor(template_helpers)
     app.cli.add_command(forum_cli)

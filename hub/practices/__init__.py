@@ -31,6 +31,9 @@ def init_app(app: Flask) -> None:
         app.config.setdefault(key, value)
     app.register_blueprint(bp)
     app.cli.add_command(practices_cli)
+    from .search import register as register_search
+
+    register_search()  # what the search index takes from this feature (idempotent)
     for source in (shipped_library, shipped_content):  # the glossary first: practices link its terms
         if source not in hooks.site_content:
             hooks.site_content.append(source)

@@ -1,0 +1,166 @@
+"""The index on disk: its schema, its mark (the last outbox row applied, kept in the
+index itself so it moves in the same commit as the documents), and one searcher per
+process, refreshed when the index changes or is swapped for a rebuilt one.
+
+Every failure to open or read the index (missing, half-written, corrupt, built by an
+older schema) becomes ``IndexUnavailable``: search shows a message, the indexer
+rebuilds."""
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+from collections import OrderedDict
+from datetime import datetime
+from pathlib import Path
+
+from flask import current_app
+from whoosh import index
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.idsets import BitSet
+
+from .analysis import FIELD_LANGUAGES, analyzer, word_analyzer
+
+SCHEMA_VERSION = 2  # raise when the schema or the analysers change: the index is rebuilt
+META_KEY = "__meta__"
+
+
+class IndexUnavailable(Exception):
+    """The index is missing, locked for a rebuild, corrupt or of an older schema."""
+
+
+def build_schema() -> Schema:
+    fields = dict(
+        key=ID(unique=True, stored=True),
+        entity=ID(stored=True),
+        doc_type=ID(stored=True),
+        language=ID(stored=True),
+        course=ID(stored=True),
+        scope=ID(),
+        gate=ID(),
+        tags=KEYWORD(commas=True, lowercase=True, scorable=True, stored=True),
+        countries=KEYWORD(commas=True, stored=True),
+        zones=KEYWORD(commas=True, stored=True),
+        date=DATETIME(stored=True, sortable=True),
+        title=STORED(),
+        body=STORED(),
+        endpoint=STORED(),
+        url_args=STORED(),
+        meta=STORED(),  # only on the META_KEY document: mark, schema version, last drain
+        spell=TEXT(analyzer=word_analyzer(), phrase=False),  # the words "did you mean" may offer
+    )
+    for language in FIELD_LANGUAGES:
+        fields[f"title_{language}"] = TEXT(analyzer=analyzer(language), field_boost=2.0)
+        fields[f"body_{language}"] = TEXT(analyzer=analyzer(language))
+    return Schema(**fields)
+
+
+def index_path() -> Path:
+    return Path(current_app.config["SEARCH_INDEX_PATH"])
+
+
+def index_exists() -> bool:
+    path = index_path()
+    return path.exists() and index.exists_in(str(path))
+
+
+def open_index(path: Path | None = None):
+    """The index at ``path``, checked to be readable and of the current schema."""
+    path = path or index_path()
+    try:
+        ix = index.open_dir(str(path))
+        with ix.searcher() as searcher:
+            meta = read_meta(searcher)
+    except Exception as error:  # Whoosh raises many kinds on damaged files
+        raise IndexUnavailable(str(error) or type(error).__name__) from error
+    if meta.get("version") != SCHEMA_VERSION:
+        raise IndexUnavailable("the index was built by another version of the hub")
+    return ix
+
+
+def read_meta(searcher) -> dict:
+    stored = searcher.document(key=META_KEY)
+    return dict(stored["meta"]) if stored else {}
+
+
+def meta_document(mark: int) -> dict:
+    return dict(key=META_KEY, entity=META_KEY, doc_type=META_KEY,
+                meta={"mark": mark, "version": SCHEMA_VERSION, "written_at": datetime.now().isoformat()})
+
+
+# -- one searcher per process ---------------------------------------------------------
+
+_lock = threading.Lock()
+_serials = itertools.count(1)
+_cached: dict[str, tuple[int, object, object]] = {}  # path -> (inode, index, searcher)
+
+
+def searcher():
+    """The process's searcher for the current index, refreshed if the index changed
+    since the last call (a new commit, or a rebuild swapped in under the same path)."""
+    path = index_path()
+    key = str(path)
+    try:
+        inode = os.stat(path).st_ino
+    except OSError as error:
+        raise IndexUnavailable("the index has not been built yet") from error
+    with _lock:
+        cached = _cached.get(key)
+        try:
+            if cached is None or cached[0] != inode:
+                if cached is not None:
+                    _close(cached[2])
+                ix = open_index(path)
+                found = ix.searcher()
+            else:
+                ix, found = cached[1], cached[2].refresh()
+                if found is not cached[2]:
+                    _close(cached[2])
+        except IndexUnavailable:
+            _cached.pop(key, None)
+            raise
+        except Exception as error:
+            _cached.pop(key, None)
+            raise IndexUnavailable(str(error) or type(error).__name__) from error
+        if not hasattr(found, "hub_serial"):
+            found.hub_serial = next(_serials)  # names this version of the index in the filter cache
+        _cached[key] = (inode, ix, found)
+        return found
+
+
+_filters: OrderedDict[tuple, BitSet] = OrderedDict()
+FILTER_CACHE = 256  # permission filters kept per process (a bit per document each)
+
+
+def allowed_documents(found, query) -> BitSet:
+    """The documents ``query`` matches in ``found``, as a bitset cached until the
+    index changes: readers with the same permissions share one filter, and building
+    it is most of the cost of a search on a large index."""
+    key = (getattr(found, "hub_serial", id(found)), str(query))
+    with _lock:
+        cached = _filters.get(key)
+        if cached is not None:
+            _filters.move_to_end(key)
+            return cached
+    docs = BitSet(source=query.docs(found), size=found.doc_count_all())
+    with _lock:
+        _filters[key] = docs
+        while len(_filters) > FILTER_CACHE:
+            _filters.popitem(last=False)
+    return docs
+
+
+def _close(old) -> None:
+    try:
+        old.close()
+    except Exception:  # a searcher of a deleted folder may fail to close; it is gone anyway
+        pass
+
+
+def forget_searcher() -> None:
+    """Close and drop the cached searchers (after a rebuild in this process, in tests)."""
+    with _lock:
+        for _inode, _ix, found in _cached.values():
+            _close(found)
+        _cached.clear()
+        _filters.clear()
