@@ -57,6 +57,7 @@ def base_config(tmp_path: Path) -> dict:
         "SERVER_NAME": "hub.test",
         "PASSWORD_MIN_LENGTH": 10,
         "DATABASE_URL": POSTGRES_URL or f"sqlite:///{tmp_path / 'hub.sqlite'}",
+        "SEARCH_INDEXER": "inline",  # the outbox is applied right after each commit, in the saving thread
     }
 
 

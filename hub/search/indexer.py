@@ -349,7 +349,9 @@ def check(repair: bool = False) -> CheckReport:
     there; with ``repair``, re-apply every difference."""
     ix = _open_or_rebuild()
     with ix.searcher() as searcher:
-        indexed = {term for term in searcher.reader().field_terms("entity") if term != META_KEY}
+        reader = searcher.reader()
+        column = reader.column_reader("entity")  # the lexicon still lists deleted documents' terms
+        indexed = {column[docnum] for docnum in reader.all_doc_ids()} - {META_KEY}
     expected = expected_entities()
     report = CheckReport(missing=sorted(expected - indexed), extra=sorted(indexed - expected))
     if repair and not report.consistent:

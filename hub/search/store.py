@@ -32,7 +32,7 @@ class IndexUnavailable(Exception):
 def build_schema() -> Schema:
     fields = dict(
         key=ID(unique=True, stored=True),
-        entity=ID(stored=True),
+        entity=ID(stored=True, sortable=True),  # a column, so the consistency check reads it fast
         doc_type=ID(stored=True),
         language=ID(stored=True),
         course=ID(stored=True),

@@ -310,3 +310,15 @@ def test_search_rate_limited(make_app, make_user):
     client = limited.test_client()
     codes = [client.get("/search?q=x").status_code for _ in range(4)]
     assert codes[:3] == [200, 200, 200] and codes[3] == 429
+
+
+def test_search_inside_the_forum_and_inside_a_course(client, make_user):
+    seed()
+    member = make_user()
+    course, _ = course_with_lesson("inside", "Walrus lesson", "walrus")
+    topic_with_replies(forum("general"), member, "Walrus topic")
+    login_as(client, member)
+    assert 'name="type" value="forum_post"' in client.get("/forum/").get_data(as_text=True)
+    assert 'name="course" value="inside"' in client.get("/courses/inside").get_data(as_text=True)
+    assert search(client, "walrus", type="forum_post").titles == ["Walrus topic"]
+    assert search(client, "walrus", course="inside").titles == ["Walrus lesson"]

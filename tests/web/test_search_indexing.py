@@ -1,0 +1,180 @@
+"""The index stays in step with the database and never costs a save: the outbox,
+a busy or broken index, rebuild and consistency check, pruning, several processes."""
+from __future__ import annotations
+
+import multiprocessing
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from hub.database import utcnow
+from hub.extensions import db
+from hub.search import indexer, store
+from hub.search.models import SearchOutbox
+from tests import factories
+from tests.web.forum_helpers import forum, login_as, reply, seed, topic_with_replies
+from tests.web.search_helpers import course_with_lesson, lesson, search
+
+
+def pending() -> int:
+    ix = store.open_index()
+    with ix.searcher() as searcher:
+        mark = store.read_meta(searcher)["mark"]
+    return db.session.scalar(select(func.count(SearchOutbox.id)).where(SearchOutbox.id > mark))
+
+
+def corrupt(path: Path) -> None:
+    for file in path.iterdir():
+        file.write_bytes(b"\x00garbage" * 10)
+
+
+def test_outbox_rows_share_the_saving_transaction(app):
+    course = factories.make_course("outbox")
+    before = db.session.scalar(select(func.count(SearchOutbox.id)))
+    lesson_obj = lesson(course, "First", "walrus")
+    rows = list(db.session.scalars(select(SearchOutbox.entity).order_by(SearchOutbox.id.desc()).limit(3)))
+    assert f"lesson:{lesson_obj.id}" in rows
+    lesson_obj.title = "Renamed"
+    db.session.flush()
+    assert db.session.scalar(select(func.count(SearchOutbox.id))) > before + 1
+    db.session.rollback()  # the change and its outbox row go together
+    count = db.session.scalar(select(func.count(SearchOutbox.id)))
+    lesson_obj = db.session.get(type(lesson_obj), lesson_obj.id)
+    lesson_obj.position = 5  # a field search does not use: no row
+    db.session.commit()
+    assert db.session.scalar(select(func.count(SearchOutbox.id))) == count
+
+
+def test_a_busy_index_never_blocks_or_fails_a_save(app, client, make_user):
+    seed()
+    author = make_user()
+    topic = topic_with_replies(forum("general"), author, "Topic")
+    login_as(client, author)
+    holder = store.open_index().writer()  # another process is writing
+    try:
+        assert reply(client, topic.id, "The walrus reply").status_code == 302
+        assert indexer.drain() == 0  # gives up at once instead of waiting
+        assert pending() >= 1
+    finally:
+        holder.cancel()
+    assert indexer.drain() >= 1 and pending() == 0
+    assert search(client, "walrus").total == 1
+
+
+def test_a_corrupt_index_is_rebuilt_and_search_never_fails(app, client, make_user):
+    course_with_lesson("corrupt", "Walrus lesson", "walrus")
+    assert search(client, "walrus").total == 1
+    store.forget_searcher()
+    corrupt(store.index_path())
+    found = search(client, "walrus")  # the indexer rebuilds it (inline here), the page asks again
+    assert found.status == 200 and found.total == 1
+    assert indexer.check().consistent
+
+
+def test_an_index_that_cannot_be_built_degrades_search_and_keeps_saves(make_app, make_user, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    app = make_app(SEARCH_INDEX_PATH=str(blocker / "index"))
+    with app.app_context():
+        seed()
+        author = make_user()
+        topic = topic_with_replies(forum("general"), author, "Topic")  # saved though indexing fails
+        client = app.test_client()
+        login_as(client, author)
+        assert reply(client, topic.id, "Still saved").status_code == 302
+        found = search(client, "saved")
+        assert found.status == 503 and "Search is not available" in found.html
+
+
+def test_missing_index_with_indexer_off_says_so(make_app):
+    app = make_app(SEARCH_INDEXER="off")
+    with app.app_context():
+        shutil.rmtree(store.index_path(), ignore_errors=True)
+        store.forget_searcher()
+        found = search(app.test_client(), "walrus")
+        assert found.status == 503 and "Search is not available" in found.html
+
+
+def test_an_index_of_another_schema_version_is_rebuilt(app, client, monkeypatch):
+    course_with_lesson("versions", "Walrus lesson", "walrus")
+    store.forget_searcher()
+    monkeypatch.setattr(store, "SCHEMA_VERSION", store.SCHEMA_VERSION + 1)
+    with pytest.raises(store.IndexUnavailable):
+        store.open_index()
+    assert search(client, "walrus").total == 1
+    store.open_index()  # rebuilt with the new version
+
+
+def test_rebuild_command_and_consistency_check(app, runner):
+    _, item = course_with_lesson("checked", "Walrus lesson", "walrus")
+    result = runner.invoke(args=["search", "rebuild"])
+    assert result.exit_code == 0 and "Indexed" in result.output
+    writer = store.open_index().writer()
+    writer.delete_by_term("entity", f"lesson:{item.id}")
+    writer.commit()
+    result = runner.invoke(args=["search", "check"])
+    assert result.exit_code == 1 and f"missing: lesson:{item.id}" in result.output
+    result = runner.invoke(args=["search", "check", "--repair"])
+    assert result.exit_code == 0 and "repaired" in result.output
+    assert runner.invoke(args=["search", "check"]).output.strip() == "The index matches the database."
+    assert "rows waiting" in runner.invoke(args=["search", "status"]).output
+
+
+def test_old_rows_are_pruned_and_an_index_that_missed_them_is_rebuilt(app, monkeypatch):
+    course_with_lesson("pruning", "Walrus lesson", "walrus")
+    old = utcnow() - timedelta(days=30)
+    db.session.execute(SearchOutbox.__table__.update().values(created_at=old))
+    db.session.commit()
+    monkeypatch.setattr(indexer, "_last_prune", 0.0)
+    indexer._maybe_prune()
+    entities = list(db.session.scalars(select(SearchOutbox.entity)))
+    assert len(entities) == 1 and entities[0].startswith("__pruned__:")
+    # An index whose mark is below the pruned rows must be rebuilt, not trusted.
+    writer = store.open_index().writer()
+    writer.delete_by_term("key", store.META_KEY)
+    writer.add_document(**store.meta_document(0))
+    writer.commit()
+    rebuilt = []
+    monkeypatch.setattr(indexer, "rebuild", lambda **kw: rebuilt.append(kw) or 0)
+    indexer.drain()
+    assert rebuilt
+
+
+def _post_in_own_process(config: dict, author_id: int, topic_id: int, words: list[str]) -> None:
+    from hub import create_app
+    from hub.accounts.models import User
+    from hub.forum import services
+    from hub.forum.models import Topic
+
+    app = create_app(config)
+    with app.app_context():
+        for word in words:
+            services.reply(db.session.get(Topic, topic_id), db.session.get(User, author_id), f"Reply {word}", "en")
+            db.session.commit()  # each commit drains inline, or leaves it to whoever holds the lock
+
+
+def test_several_processes_posting_at_once_lose_nothing(app, make_user):
+    seed()
+    author = make_user()
+    topic = topic_with_replies(forum("general"), author, "Busy topic")
+    words = [[f"zq{p}x{i}" for i in range(12)] for p in range(3)]
+    config = {k: app.config[k] for k in ("SECRET_KEY", "INSTANCE_PATH", "SERVER_NAME", "DATABASE_URL",
+                                         "SEARCH_INDEX_PATH", "SEARCH_INDEXER", "TESTING", "RATELIMIT_ENABLED")}
+    db.session.commit()
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_post_in_own_process, args=(config, author.id, topic.id, w)) for w in words]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(120)
+        assert worker.exitcode == 0
+    indexer.drain()  # whatever a process left to the lock holder
+    store.forget_searcher()
+    with app.test_request_context():
+        found = store.searcher()
+        for word in (w for batch in words for w in batch):
+            assert found.doc_frequency("spell", word) == 1, word
+    assert indexer.check().consistent
