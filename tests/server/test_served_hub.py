@@ -228,3 +228,41 @@ def test_toolbox_resources_and_glossary_are_served(hub):
         assert visitor.get(path).status_code == 200
     assert len(re.findall(r'<dt id="', visitor.get("/practices/glossary/").text)) >= 40
     assert len(re.findall(r'href="/practices/toolbox/[a-z0-9-]+"', visitor.get("/practices/toolbox/").text)) >= 8
+
+
+def test_replies_from_several_visitors_are_all_findable(hub):
+    """Posts written at once through both workers, one worker killed on the way: the
+    outbox brings every acknowledged reply into the index, found through the search
+    page within seconds."""
+    opener = hub.visitor()
+    opener.register("Search Opener")
+    topic = topic_id_of(opener.start_topic("Searchable replies", "Replies below."))
+    writers = []
+    for n in range(4):
+        writer = hub.visitor()
+        writer.register(f"Search Writer {n}")
+        writers.append(writer)
+    words: list[str] = []
+    lock = threading.Lock()
+
+    def write(writer) -> None:
+        for _ in range(6):
+            word = f"zx{secrets.token_hex(5)}"
+            if writer.reply(topic, f"Unique word {word} here.").status_code == 302:
+                with lock:
+                    words.append(word)
+
+    with ThreadPoolExecutor(len(writers)) as pool:
+        futures = [pool.submit(write, writer) for writer in writers]
+        for future in futures:
+            future.result()
+    os.kill(hub.worker_pids()[0], signal.SIGKILL)  # its indexer thread dies with it
+    assert len(words) == 24
+    reader = writers[0]
+    deadline = time.monotonic() + 30
+    missing = list(words)
+    while missing and time.monotonic() < deadline:
+        missing = [w for w in missing if "1 result" not in reader.get("/search", params={"q": w}).text]
+        time.sleep(0.5)
+    assert not missing, f"{len(missing)} of {len(words)} replies not findable: {missing[:5]}"
+    assert "Searchable replies" in reader.get("/search", params={"q": words[0]}).text

@@ -36,7 +36,7 @@ def test_prepare_site_seeds_only_an_empty_forum(app, monkeypatch):
     from hub import commands
 
     monkeypatch.setattr("flask_migrate.upgrade", lambda **kw: None)
-    monkeypatch.setattr("hub.search.indexer.index_exists", lambda: True)
+    monkeypatch.setattr("hub.search.indexer.bring_up_to_date", lambda: "The search index is up to date.")
     monkeypatch.setattr("hub.courses.content.site_is_empty", lambda: False)
     lines = []
     commands.prepare_site(echo=lines.append)
@@ -222,22 +222,24 @@ def test_a_course_forum_post_counts_toward_completion(app, client, make_user):
     assert enrolment.completed_at is not None
 
 
-def test_search_documents_and_reader_check(app, make_user):
+def test_search_documents_of_posts(app, make_user):
+    """What the index gets from the forum: visible posts only, each with the scope and
+    gate the permission rules need (the search tests check who finds what)."""
     from hub.forum import moderation, search
 
     seed()
-    writer, outsider, moderator = make_user(), make_user(), make_user("moderator")
+    writer, moderator = make_user(), make_user("moderator")
     course = make_course("searchable", enrolled=[writer])
     public = topic_with_replies(forum("general"), writer, "Public topic", replies=[(writer, "Visible reply")])
     private = topic_with_replies(structure.course_forum(course), writer, "Course topic")
     hidden = services.reply(public, writer, "Hidden reply", "en")
     moderation.hide_post(hidden, moderator, "x")
     db.session.commit()
-    docs = list(search.documents())
+    ids = list(search.post_ids())
+    docs = list(search.post_documents(ids))
     bodies = {d["body"] for d in docs}
-    assert "Visible reply" in bodies and "Hidden reply" not in bodies
+    assert "Visible reply" in bodies and "Hidden reply" not in bodies and hidden.id not in ids
     course_doc = next(d for d in docs if d["title"] == "Course topic")
-    assert course_doc["course"] == "searchable" and course_doc["url"].startswith("/forum/post/")
-    private_post = db.session.scalar(select(services.Post).where(services.Post.topic_id == private.id))
-    assert search.can_read(writer, private_post.id) and not search.can_read(outsider, private_post.id)
-    assert not search.can_read(outsider, hidden.id)
+    assert course_doc["course"] == "searchable" and course_doc["scope"] == f"course-forum:{course.id}"
+    assert course_doc["endpoint"] == "forum.permalink" and course_doc["gate"] == "open"
+    assert private.id != public.id
