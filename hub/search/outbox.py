@@ -59,7 +59,7 @@ def _after_flush(session: Session, _context) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
-    if session.in_transaction():
+    if session.in_nested_transaction():
         return  # a savepoint: the rows wait for the real commit (and its lock is still held)
     if session.info.pop(PENDING, False):
         from .worker import notify

@@ -140,9 +140,13 @@ def plain_words(raw: str) -> list[str]:
     return [w for w in WORD.findall(raw) if w not in OPERATORS][:MAX_WORDS]
 
 
+QUOTES = str.maketrans({c: '"' for c in "“”„‟«»″"})
+
+
 def parse(raw: str, languages: list[str]) -> Parsed:
-    """The query for ``raw`` over the fields of ``languages`` (field suffixes)."""
-    raw = (raw or "").strip()
+    """The query for ``raw`` over the fields of ``languages`` (field suffixes).
+    Typographic quotes (“…”, „…“, «…») delimit phrases like straight ones."""
+    raw = (raw or "").translate(QUOTES).strip()
     if not raw or not languages:
         return Parsed(None)
     if syntax_ok(raw):

@@ -20,6 +20,8 @@ from .registry import ACCESS_RULES, DOC_TYPES, ZONES
 from .store import IndexUnavailable, allowed_documents, searcher
 
 PER_PAGE = 10
+MAX_PAGE = 1000  # deeper pages are the last one anyway; this bounds what one request ranks
+TYPE_FACET = sorting.FieldFacet("doc_type")
 ORDERS = ("relevance", "date")
 SNIPPET_CHARS = 240
 HIGHLIGHT_CHARS = 4000  # snippets quote a match from the first 4,000 characters (speed)
@@ -224,14 +226,26 @@ def run(user, request: Request) -> Page:
         return page
     readable = allowed_documents(found, reader_filter(user))  # the meta document has no scope
     base = _narrowed(found, readable, facet_filter(request, with_type=False))
-    counts = found.search(parsed.query, filter=base, limit=None if not request.doc_type else 1,
-                          groupedby=sorting.FieldFacet("doc_type"), maptype=sorting.Count, scored=False)
-    groups = counts.groups("doc_type")
+    # One pass counts every type (the tabs) and, without a type filter, ranks the page too.
+    sort = {"sortedby": sorting.FieldFacet("date", reverse=True)} if request.order == "date" else {}
+    wanted = max(1, min(request.page, MAX_PAGE)) * PER_PAGE
+    results = found.search(parsed.query, filter=base, limit=wanted, groupedby=TYPE_FACET, maptype=sorting.Count,
+                           terms=True, **sort)
+    groups = results.groups("doc_type")
     page.type_counts = {name: groups.get(name, 0) for name in DOC_TYPES if groups.get(name)}
     page.total = page.type_counts.get(request.doc_type, 0) if request.doc_type else sum(page.type_counts.values())
     if page.total == 0:
         page.suggestion = suggest(found, parsed, request, base)
         return page
+    request.page = min(max(1, request.page), page.pages)
+    if request.doc_type or request.page * PER_PAGE > wanted:
+        results = found.search(parsed.query, filter=_narrowed(found, base, facet_filter(request)),
+                               limit=request.page * PER_PAGE, terms=True, **sort)
+    results.formatter = HtmlFormatter(tagname="mark", between=" … ")
+    results.fragmenter = WholeFragmenter()
+    start = (request.page - 1) * PER_PAGE
+    page.hits = [hit for hit in (_hit(r) for r in results[start:start + PER_PAGE]) if hit is not None]
+    return page
     request.page = min(max(1, request.page), page.pages)
     options = dict(filter=_narrowed(found, base, facet_filter(request)), terms=True)
     if request.order == "date":  # (Whoosh's reverse=True is lost when a page holds every hit)

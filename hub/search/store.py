@@ -21,7 +21,7 @@ from whoosh.idsets import BitSet
 
 from .analysis import FIELD_LANGUAGES, analyzer, word_analyzer
 
-SCHEMA_VERSION = 2  # raise when the schema or the analysers change: the index is rebuilt
+SCHEMA_VERSION = 3  # raise when the schema or the analysers change: the index is rebuilt
 META_KEY = "__meta__"
 
 
@@ -33,7 +33,7 @@ def build_schema() -> Schema:
     fields = dict(
         key=ID(unique=True, stored=True),
         entity=ID(stored=True, sortable=True),  # a column, so the consistency check reads it fast
-        doc_type=ID(stored=True),
+        doc_type=ID(stored=True, sortable=True),  # a column: counting results per type is fast
         language=ID(stored=True),
         course=ID(stored=True),
         scope=ID(),

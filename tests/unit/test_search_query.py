@@ -87,3 +87,8 @@ def test_the_mark_moves_over_consecutive_ids_and_old_gaps_only():
         assert advance(10, [(11, fresh), (13, fresh)], now) == 11  # 12 may still commit
         assert advance(10, [(12, fresh)], now) == 10
         assert advance(10, [(12, old), (13, fresh)], now) == 13  # 11 rolled back long ago
+
+
+def test_typographic_quotes_make_phrases():
+    assert str(parse("“job coach”", ["en"]).query) == str(parse('"job coach"', ["en"]).query)
+    assert parse("«job coach»", ["en"]).plain is False
