@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_number, get_locale
 from flask_login import current_user
 
 from .forms import EmptyForm
@@ -29,5 +29,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
     app.jinja_env.filters["language_name"] = lambda code: LANGUAGE_NAMES.get(code, code)
+    app.jinja_env.filters["format_number"] = format_number
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

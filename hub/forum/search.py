@@ -73,10 +73,10 @@ def access(user) -> Access:
         return Access(scopes=[term("scope", "members"), prefix("scope", COURSE_FORUM)], gates=None)
     courses = set(db.session.scalars(active_enrolments(Enrolment.course_id, user_id=user.id))) | trained
     scopes = [term("scope", "members")] + [term("scope", f"{COURSE_FORUM}{cid}") for cid in sorted(courses)]
-    answered = db.session.scalars(
+    replied = select(Post.id).where(Post.topic_id == Topic.id, Post.user_id == user.id, Post.deleted_at.is_(None))
+    answered = db.session.scalars(  # driven by the (few) Q&A topics, not by the member's posts
         select(Topic.id).join(Forum, Topic.forum_id == Forum.id).where(
-            Forum.kind == QA, or_(Topic.user_id == user.id, Topic.id.in_(
-                select(Post.topic_id).where(Post.user_id == user.id, Post.deleted_at.is_(None))))))
+            Forum.kind == QA, Forum.qa_post_first.is_(True), or_(Topic.user_id == user.id, replied.exists())))
     gates = [term("gate", f"qa:{topic_id}") for topic_id in answered]
     if has_role(user, TRAINER):
         gates.append(term("scope", "members"))  # trainers are the staff of site-wide forums

@@ -38,6 +38,9 @@ from .store import META_KEY, IndexUnavailable, forget_searcher, index_path, meta
 log = logging.getLogger(__name__)
 BATCH = 500  # entities per database read; outbox rows per drain step
 STORED_BODY = 20_000  # characters kept for snippets
+# A body field holds the title, then the text, with a word between them so that no
+# phrase spans a title and what follows it (titles weigh more: see ranking.py).
+FIELD_BREAK = "hubfieldbreak"
 PRUNED = "__pruned__"
 _last_prune = 0.0
 
@@ -66,7 +69,7 @@ def to_fields(doc: dict) -> dict:
         "zones": ",".join(str(z) for z in doc.get("zones") or ()),
         "date": doc.get("date"), "title": title, "body": shown[:STORED_BODY],
         "endpoint": doc["endpoint"], "url_args": dict(doc.get("url_args") or {}),
-        f"title_{language}": title, f"body_{language}": body, "spell": f"{title} {body}",
+        f"title_{language}": title, f"body_{language}": f"{title} {FIELD_BREAK} {body}", "spell": f"{title} {body}",
     }
 
 

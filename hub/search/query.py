@@ -91,16 +91,15 @@ class _Expander:
         self.language = language
         self.words: list[str] = []
 
-    def _fields(self, fieldname: str) -> list[str]:
-        stems = ("title",) if fieldname == "title" else ("title", "body")
-        return [f"{stem}_{self.language}" for stem in stems]
-
     def words_query(self, fieldname: str, words: list[str]) -> Q.Query:
+        """``words`` in this language's body (which holds the title too), or in its
+        title only for ``title:``: one plain clause per word, which Whoosh ranks by
+        skipping blocks that cannot reach the first page (titles weigh in: ranking.py)."""
         analysed = [t for word in words for t in terms(self.language, word)]
         if not analysed:
             return Q.NullQuery  # only stop words in this language
-        return Q.Or([Q.Term(name, analysed[0]) if len(analysed) == 1 else Q.Phrase(name, analysed)
-                     for name in self._fields(fieldname)])
+        name = f"{'title' if fieldname == 'title' else 'body'}_{self.language}"
+        return Q.Term(name, analysed[0]) if len(analysed) == 1 else Q.Phrase(name, analysed)
 
     def __call__(self, node: Q.Query) -> Q.Query:
         if isinstance(node, Q.Term) and node.fieldname == "tag":
@@ -164,3 +163,29 @@ def parse(raw: str, languages: list[str]) -> Parsed:
 
     query, _ = _per_language(any_word, languages)
     return Parsed(query, words, plain=True)
+
+
+def relaxed(query: Q.Query) -> Q.Query:
+    """``query`` with each phrase as the plain AND of its words: the same ranking, for
+    re-scoring documents already known to match (checking positions again is the
+    costly part of a phrase)."""
+    if isinstance(query, Q.Phrase):
+        return Q.And([Q.Term(query.fieldname, word) for word in query.words])
+    return query.apply(relaxed)
+
+
+def positive_terms(query: Q.Query) -> list[tuple[str, str]]:
+    """The (field, text) terms ``query`` asks for, not those it leaves out."""
+    if isinstance(query, Q.Not):
+        return []
+    if isinstance(query, Q.AndNot):
+        return positive_terms(query.a)
+    if isinstance(query, Q.Term):
+        return [(query.fieldname, str(query.text))]
+    if isinstance(query, Q.Phrase):
+        return [(query.fieldname, str(word)) for word in query.words]
+    found: list[tuple[str, str]] = []
+    for child in query.children():
+        found += positive_terms(child)
+    return found
+

@@ -3,6 +3,7 @@ filter (so results, counts, snippets and suggestions only ever come from documen
 the reader may see), facets, paging and highlighted snippets."""
 from __future__ import annotations
 
+import heapq
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,15 +14,16 @@ from werkzeug.routing import BuildError
 from whoosh import query as Q
 from whoosh import sorting
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, WholeFragmenter
+from whoosh.searching import Results
 
 from .analysis import FIELD_LANGUAGES, field_language, fold
 from .query import Parsed, parse
+from .ranking import WINDOW, rerank_by_title
 from .registry import ACCESS_RULES, DOC_TYPES, ZONES
 from .store import IndexUnavailable, allowed_documents, searcher
 
 PER_PAGE = 10
-MAX_PAGE = 1000  # deeper pages are the last one anyway; this bounds what one request ranks
-TYPE_FACET = sorting.FieldFacet("doc_type")
+COUNT_CAP = 1000  # results are counted exactly up to here ("1000+" beyond), as search engines do
 ORDERS = ("relevance", "date")
 SNIPPET_CHARS = 240
 HIGHLIGHT_CHARS = 4000  # snippets quote a match from the first 4,000 characters (speed)
@@ -67,6 +69,7 @@ class Page:
     plain: bool = False  # the query's syntax was not understood; plain words were searched
     suggestion: str | None = None
     unavailable: bool = False
+    exact: bool = True  # False: more than COUNT_CAP results, counted no further
     languages: list[str] = field(default_factory=list)
     countries: list[str] = field(default_factory=list)
 
@@ -150,7 +153,8 @@ def _hit(result) -> Hit | None:
     if url is None:
         return None
     language = field_language(stored.get("language"))
-    title = result.highlights(f"title_{language}", text=stored.get("title", ""), top=1)
+    title = result.highlights(f"body_{language}", text=stored.get("title", ""), top=1) or result.highlights(
+        f"title_{language}", text=stored.get("title", ""), top=1)
     result.results.fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70, charlimit=HIGHLIGHT_CHARS)
     snippet = result.highlights(f"body_{language}", text=stored.get("body", ""), top=2)
     result.results.fragmenter = WholeFragmenter()
@@ -169,8 +173,58 @@ def _narrowed(found, allowed, facets: list[Q.Query]):
     return allowed.intersection(set(Q.And(facets).docs(found)))  # (a generator is read only once)
 
 
-def _count(found, query: Q.Query, allowed) -> int:
-    return len(found.search(query, filter=allowed, limit=1, scored=False))
+@dataclass
+class Tally:
+    total: int
+    by_type: dict[str, int]
+    exact: bool
+    scored: list[tuple[float, int]] = field(default_factory=list)  # (score, docnum) of every match, when exact
+
+
+def count(found, query: Q.Query, allowed, cap: int | None = None, score: bool = True) -> Tally:
+    """Matching documents the reader may see, per type, scored as they are counted,
+    up to ``cap``. A query with fewer matches is thus ranked in the same pass (a
+    phrase's positions are checked once); a query matching half the index stops at
+    the cap and is ranked by Whoosh, which skips blocks that cannot reach the page
+    (``score=False`` when that is known beforehand)."""
+    cap = cap or COUNT_CAP
+    types = found.reader().column_reader("doc_type")
+    by_type: dict[str, int] = {}
+    scored: list[tuple[float, int]] = []
+    context = found.context()
+    for sub, offset in found.leaf_searchers():
+        matcher = query.matcher(sub, context)
+        while matcher.is_active():
+            docnum = matcher.id() + offset
+            if docnum in allowed:
+                name = types[docnum]
+                by_type[name] = by_type.get(name, 0) + 1
+                scored.append((matcher.score() if score else 0.0, docnum))
+                if len(scored) >= cap:
+                    return Tally(len(scored), {}, exact=False)
+            matcher.next()
+    ordered = {name: by_type[name] for name in DOC_TYPES if by_type.get(name)}
+    return Tally(len(scored), ordered, exact=True, scored=scored)
+
+
+def surely_broad(found, query: Q.Query) -> bool:
+    """Whether a one-word query has more matches than can be counted (its commonest
+    form is in more than twice COUNT_CAP documents)."""
+    if not isinstance(query, (Q.Term, Q.Or)) or any(not isinstance(q, Q.Term) for q in query.leaves()):
+        return False
+    terms = [query] if isinstance(query, Q.Term) else list(query.leaves())
+    return max(found.doc_frequency(t.fieldname, t.text) for t in terms) > 2 * COUNT_CAP
+
+
+def _ranked(found, query: Q.Query, tally: Tally, shown, limit: int, by_date: bool) -> Results:
+    """The best ``limit`` of the counted matches in ``shown``, as Whoosh ``Results``."""
+    kept = [(score, docnum) for score, docnum in tally.scored if docnum in shown]
+    if by_date:
+        dates = found.reader().column_reader("date")
+        top = heapq.nlargest(limit, kept, key=lambda pair: (dates[pair[1]] or datetime.min, pair[1]))
+    else:
+        top = heapq.nlargest(limit, kept, key=lambda pair: (pair[0], -pair[1]))
+    return Results(found, query, top, docset={docnum for _score, docnum in kept})
 
 
 def suggest(found, parsed: Parsed, request: Request, allowed) -> str | None:
@@ -191,7 +245,7 @@ def suggest(found, parsed: Parsed, request: Request, allowed) -> str | None:
         return None
     text = " ".join(words)
     retry = parse(text, _languages(found, request))
-    if retry.query is None or _count(found, retry.query, allowed) == 0:
+    if retry.query is None or count(found, retry.query, allowed, cap=1).total == 0:
         return None
     return text
 
@@ -226,25 +280,38 @@ def run(user, request: Request) -> Page:
         return page
     readable = allowed_documents(found, reader_filter(user))  # the meta document has no scope
     base = _narrowed(found, readable, facet_filter(request, with_type=False))
-    # One pass counts every type (the tabs) and, without a type filter, ranks the page too.
-    sort = {"sortedby": sorting.FieldFacet("date", reverse=True)} if request.order == "date" else {}
-    wanted = max(1, min(request.page, MAX_PAGE)) * PER_PAGE
-    results = found.search(parsed.query, filter=base, limit=wanted, groupedby=TYPE_FACET, maptype=sorting.Count,
-                           terms=True, **sort)
-    groups = results.groups("doc_type")
-    page.type_counts = {name: groups.get(name, 0) for name in DOC_TYPES if groups.get(name)}
-    page.total = page.type_counts.get(request.doc_type, 0) if request.doc_type else sum(page.type_counts.values())
+    tally = count(found, parsed.query, base, score=not surely_broad(found, parsed.query))
+    page.type_counts = tally.by_type  # empty when there were too many to count
+    if request.doc_type and not tally.exact:
+        tally = count(found, parsed.query, _narrowed(found, base, facet_filter(request)))
+    page.exact = tally.exact
+    page.total = tally.by_type.get(request.doc_type, 0) if request.doc_type and tally.exact else tally.total
     if page.total == 0:
         page.suggestion = suggest(found, parsed, request, base)
         return page
+    request.page = min(max(1, request.page), page.pages)
+    sort = {"sortedby": sorting.FieldFacet("date", reverse=True)} if request.order == "date" else {}
+    shown = _narrowed(found, base, facet_filter(request))
+    limit = request.page * PER_PAGE
+    first = (request.page - 1) * PER_PAGE
+    wanted = limit if sort else first + WINDOW
+    if tally.exact:
+        results = _ranked(found, parsed.query, tally, shown, wanted, by_date=bool(sort))
+    else:
+        results = found.search(parsed.query, filter=shown, limit=wanted, **sort)
+    if not sort:
+        rerank_by_title(results, parsed.query, first)
+    results.formatter = HtmlFormatter(tagname="mark", between=" … ")
+    results.fragmenter = WholeFragmenter()
+    page.hits = [hit for hit in (_hit(r) for r in results[first:first + PER_PAGE]) if hit is not None]
+    return page
     request.page = min(max(1, request.page), page.pages)
     if request.doc_type or request.page * PER_PAGE > wanted:
         results = found.search(parsed.query, filter=_narrowed(found, base, facet_filter(request)),
                                limit=request.page * PER_PAGE, terms=True, **sort)
     results.formatter = HtmlFormatter(tagname="mark", between=" … ")
     results.fragmenter = WholeFragmenter()
-    start = (request.page - 1) * PER_PAGE
-    page.hits = [hit for hit in (_hit(r) for r in results[start:start + PER_PAGE]) if hit is not None]
+    page.hits = [hit for hit in (_hit(r) for r in results[first:first + PER_PAGE]) if hit is not None]
     return page
     request.page = min(max(1, request.page), page.pages)
     options = dict(filter=_narrowed(found, base, facet_filter(request)), terms=True)

@@ -21,7 +21,7 @@ from whoosh.idsets import BitSet
 
 from .analysis import FIELD_LANGUAGES, analyzer, word_analyzer
 
-SCHEMA_VERSION = 3  # raise when the schema or the analysers change: the index is rebuilt
+SCHEMA_VERSION = 6  # raise when the schema or the analysers change: the index is rebuilt
 META_KEY = "__meta__"
 
 
@@ -50,8 +50,8 @@ def build_schema() -> Schema:
         spell=TEXT(analyzer=word_analyzer(), phrase=False),  # the words "did you mean" may offer
     )
     for language in FIELD_LANGUAGES:
-        fields[f"title_{language}"] = TEXT(analyzer=analyzer(language), field_boost=2.0)
-        fields[f"body_{language}"] = TEXT(analyzer=analyzer(language))
+        fields[f"title_{language}"] = TEXT(analyzer=analyzer(language))  # for title: queries
+        fields[f"body_{language}"] = TEXT(analyzer=analyzer(language))  # the title, then the text
     return Schema(**fields)
 
 

@@ -322,3 +322,17 @@ def test_search_inside_the_forum_and_inside_a_course(client, make_user):
     assert 'name="course" value="inside"' in client.get("/courses/inside").get_data(as_text=True)
     assert search(client, "walrus", type="forum_post").titles == ["Walrus topic"]
     assert search(client, "walrus", course="inside").titles == ["Walrus lesson"]
+
+
+def test_very_broad_queries_count_up_to_a_cap(app, client, monkeypatch):
+    from hub.search import services
+
+    monkeypatch.setattr(services, "COUNT_CAP", 5)
+    course = factories.make_course("broad")
+    for i in range(8):
+        lesson(course, f"Walrus {i}", "walrus")
+    found = search(client, "walrus")
+    assert "More than 5 results" in found.html
+    assert len(found.titles) == 8  # the page is ranked in full; only counting stops
+    assert "Lessons (" not in found.html and ">Lessons</a>" in found.html  # tabs without counts
+    assert "More than 5 results" in search(client, "walrus", type="lesson").html
