@@ -123,7 +123,8 @@ class _Expander:
 
 def _per_language(build, languages: list[str]) -> tuple[Q.Query | None, list[str]]:
     """Or over ``languages`` of ``build(expander)``, normalised; and the plain words."""
-    alternatives, words = [], []
+    alternatives: list[Q.Query] = []
+    words: list[str] = []
     for language in languages:
         expander = _Expander(language)
         query = build(expander).normalize()
