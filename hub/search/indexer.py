@@ -105,13 +105,14 @@ def _with_dependents(grouped: dict[str, set[int]]) -> dict[str, set[int]]:
     return done
 
 
-def apply(writer, entities: Iterable[str]) -> int:
+def apply(writer, entities: Iterable[str], found=None) -> int:
     """Replace the documents of ``entities`` (and their dependents) with what the
-    database shows now; returns the documents written."""
+    database shows now; returns the documents written. ``found``: a searcher of the
+    writer's generation, so deletions do not open the index again for each entity."""
     written = 0
     for kind, ids in _with_dependents(_by_kind(entities)).items():
         for entity_id in ids:
-            writer.delete_by_term("entity", f"{kind}:{entity_id}")
+            writer.delete_by_term("entity", f"{kind}:{entity_id}", searcher=found)
         for chunk in _chunks(sorted(ids)):
             for doc in SOURCES[kind].documents(chunk):
                 writer.add_document(**to_fields(doc))
@@ -242,12 +243,14 @@ def _acquire(lock, timeout: float) -> bool:
 
 def _open_or_rebuild():
     """The index, rebuilt first when it is missing, corrupt or outdated."""
+    from . import store
+
     try:
-        return open_index()
+        return store.current_index()
     except IndexUnavailable as problem:
         log.warning("Search index unusable (%s): rebuilding it", problem)
         rebuild(wait=False)
-        return open_index()
+        return store.current_index()
 
 
 def _pruned_past(mark: int) -> bool:
@@ -257,9 +260,17 @@ def _pruned_past(mark: int) -> bool:
     return any(int(m.split(":")[1]) > mark for m in markers)
 
 
+def _pending(mark: int) -> list:
+    return db.session.execute(select(SearchOutbox.id, SearchOutbox.entity, SearchOutbox.created_at)
+                              .where(SearchOutbox.id > mark).order_by(SearchOutbox.id).limit(BATCH)).all()
+
+
 def drain(lock_timeout: float | None = None, max_seconds: float = 5.0) -> int:
     """Apply pending outbox rows; returns how many rows were applied. Returns 0 at once
-    when another process holds the index's write lock."""
+    when another process holds the index's write lock. Looking for work costs one
+    query and no lock; the searcher that reads the mark also serves the deletions."""
+    from . import store
+
     timeout = float(_setting("SEARCH_LOCK_TIMEOUT", 0.0)) if lock_timeout is None else lock_timeout
     try:
         ix = _open_or_rebuild()
@@ -268,26 +279,26 @@ def drain(lock_timeout: float | None = None, max_seconds: float = 5.0) -> int:
     applied = 0
     deadline = time.monotonic() + max_seconds
     while time.monotonic() < deadline:
+        if not _pending(int(store.read_meta(store.searcher()).get("mark", 0))):
+            break
         try:
             writer = ix.writer(timeout=timeout)
         except LockError:
             break
         try:
-            with writer.searcher() as searcher:
-                from .store import read_meta
-                mark = int(read_meta(searcher).get("mark", 0))
+            found = store.searcher()  # refreshed under the lock: the writer's generation
+            mark = int(store.read_meta(found).get("mark", 0))
             if _pruned_past(mark):
                 writer.cancel()
                 rebuild(wait=False)
                 return applied
-            rows = db.session.execute(select(SearchOutbox.id, SearchOutbox.entity, SearchOutbox.created_at)
-                                      .where(SearchOutbox.id > mark).order_by(SearchOutbox.id).limit(BATCH)).all()
+            rows = _pending(mark)
             if not rows:
                 writer.cancel()
                 break
-            apply(writer, [row.entity for row in rows])
+            apply(writer, [row.entity for row in rows], found)
             new_mark = advance(mark, [(row.id, row.created_at) for row in rows], utcnow())
-            writer.delete_by_term("key", META_KEY)
+            writer.delete_by_term("key", META_KEY, searcher=found)
             writer.add_document(**meta_document(new_mark))
             writer.commit()
         except BaseException:

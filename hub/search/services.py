@@ -221,7 +221,7 @@ def _ranked(found, query: Q.Query, tally: Tally, shown, limit: int, by_date: boo
     kept = [(score, docnum) for score, docnum in tally.scored if docnum in shown]
     if by_date:
         dates = found.reader().column_reader("date")
-        top = heapq.nlargest(limit, kept, key=lambda pair: (dates[pair[1]] or datetime.min, pair[1]))
+        top = heapq.nlargest(limit, kept, key=lambda pair: (dates[pair[1]] is not None, dates[pair[1]] or 0, pair[1]))
     else:
         top = heapq.nlargest(limit, kept, key=lambda pair: (pair[0], -pair[1]))
     return Results(found, query, top, docset={docnum for _score, docnum in kept})

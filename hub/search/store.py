@@ -92,18 +92,33 @@ def meta_document(mark: int) -> dict:
 
 _lock = threading.Lock()
 _serials = itertools.count(1)
-_cached: dict[str, tuple[int, object, object]] = {}  # path -> (inode, index, searcher)
+_local = threading.local()  # Whoosh readers are not thread-safe: one searcher per thread
+
+
+def _searchers() -> dict[str, tuple[int, object, object]]:
+    """This thread's path -> (inode, index, searcher). A sync worker has one request
+    thread (so one searcher per process) plus its indexer thread."""
+    if not hasattr(_local, "cached"):
+        _local.cached = {}
+        with _lock:
+            _all_threads.append(_local.cached)
+    return _local.cached
+
+
+_all_threads: list[dict] = []
 
 
 def searcher():
-    """The process's searcher for the current index, refreshed if the index changed
-    since the last call (a new commit, or a rebuild swapped in under the same path)."""
+    """The searcher for the current index, refreshed if the index changed since the
+    last call (a new commit: unchanged segments are reused; or a rebuild swapped in
+    under the same path: reopened)."""
     path = index_path()
     key = str(path)
     try:
         inode = os.stat(path).st_ino
     except OSError as error:
         raise IndexUnavailable("the index has not been built yet") from error
+    _cached = _searchers()
     with _lock:
         cached = _cached.get(key)
         try:
@@ -126,6 +141,12 @@ def searcher():
             found.hub_serial = next(_serials)  # names this version of the index in the filter cache
         _cached[key] = (inode, ix, found)
         return found
+
+
+def current_index():
+    """The index the current searcher reads (opened once per thread and swap)."""
+    searcher()
+    return _searchers()[str(index_path())][1]
 
 
 _filters: OrderedDict[tuple, BitSet] = OrderedDict()
@@ -160,7 +181,8 @@ def _close(old) -> None:
 def forget_searcher() -> None:
     """Close and drop the cached searchers (after a rebuild in this process, in tests)."""
     with _lock:
-        for _inode, _ix, found in _cached.values():
-            _close(found)
-        _cached.clear()
+        for cached in _all_threads:
+            for _inode, _ix, found in cached.values():
+                _close(found)
+            cached.clear()
         _filters.clear()
