@@ -13,7 +13,8 @@ MESSAGES = {
     403: (_l("Not allowed"), _l("You do not have permission to see this page.")),
     404: (_l("Page not found"), _l("We could not find that page. It may have been moved or removed.")),
     405: (_l("Method not allowed"), _l("This page cannot be used that way.")),
-    413: (_l("File too large"), _l("The file you sent is larger than the hub accepts.")),
+    413: (_l("File too large"), _l("What you sent is larger than the hub accepts. Go back: what you typed is "
+                                    "still in the form; remove or shrink the file and send it again.")),
     429: (_l("Too many attempts"), _l("You have tried this too often. Please wait a moment and try again.")),
     500: (_l("Something went wrong"),
           _l("An unexpected error happened on our side. Nothing you saved before was lost; please try again.")),

@@ -12,6 +12,7 @@ from typing import Mapping
 
 import bleach
 import markdown
+from bleach.html5lib_shim import Filter as Html5libFilter  # type: ignore[attr-defined]
 from bleach.linkifier import LinkifyFilter
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
@@ -133,13 +134,27 @@ def _nofollow_external(attrs, new=False):
     return attrs
 
 
+class _ImagesNeedAlt(Html5libFilter):
+    """Drops images without an ``alt`` attribute: only raw HTML can write one (Markdown
+    images always carry their alt text, empty for a decorative image), and a screen
+    reader announces such an image by its file name."""
+
+    def __iter__(self):
+        for token in super().__iter__():
+            if token.get("type") in ("StartTag", "EmptyTag") and token.get("name") == "img" \
+                    and (None, "alt") not in (token.get("data") or {}):
+                continue
+            yield token
+
+
 _cleaner = bleach.Cleaner(
     tags=ALLOWED_TAGS,
     attributes=_allowed_attribute,
     protocols=ALLOWED_PROTOCOLS,
     strip=True,
     strip_comments=True,
-    filters=[lambda source: LinkifyFilter(source, callbacks=[_nofollow_external], skip_tags={"pre", "code"})],
+    filters=[_ImagesNeedAlt,
+             lambda source: LinkifyFilter(source, callbacks=[_nofollow_external], skip_tags={"pre", "code"})],
 )
 
 

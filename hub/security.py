@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import TypeGuard
 from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = (
@@ -32,6 +32,14 @@ def init_app(app: Flask) -> None:
     if proxies > 0:  # behind nginx/Caddy: the client's address, scheme and host come from them
         # Flask's documented way to wrap the WSGI app; its stubs declare wsgi_app a method
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
+
+    @app.before_request
+    def refuse_nul_in_address():
+        """A NUL in the path or the query string names nothing (and PostgreSQL cannot
+        even compare with it): not found. Form fields get a form error (HubForm)."""
+        if "\x00" in request.path or any("\x00" in key or "\x00" in value
+                                          for key, value in request.args.items(multi=True)):
+            abort(404)
 
     @app.after_request
     def security_headers(response):

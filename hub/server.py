@@ -69,6 +69,10 @@ def serve(host: str, port: int, workers: int) -> None:
 
     prepare()
     app = create_app()
+    from .i18n import LANGUAGE_NAMES
+    from .langdetect import warm_up
+
+    warm_up(LANGUAGE_NAMES)  # the language model is read once here and shared by the forked workers
     click.echo(f"Serving Inclusion Hub on http://{host}:{port}/ (Ctrl+C to stop)")
     HubServer(app, {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-",
                     "timeout": 60, "graceful_timeout": 20}).run()

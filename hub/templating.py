@@ -16,8 +16,10 @@ def init_app(app: Flask) -> None:
         from .accounts.forms import LanguageForm
         return {
             "can": lambda action, obj=None: can(current_user, action, obj),
-            "language_form": LanguageForm(),
-            "empty_form": EmptyForm(),
+            # formdata=None: these only render tokens. Reading the request body here made
+            # the 413 page itself fail (the oversized body was read again).
+            "language_form": LanguageForm(formdata=None),
+            "empty_form": EmptyForm(formdata=None),
             "current_locale": str(get_locale()),
             "language_names": LANGUAGE_NAMES,
             "country_name": country_name,

@@ -4,10 +4,10 @@ from __future__ import annotations
 from babel import Locale
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
+from ..forms import HubForm
 from ..i18n import LANGUAGE_NAMES
 from ..permissions import ROLES
 from . import services
@@ -51,7 +51,7 @@ class StrongPassword:
             raise ValidationError(problems[0])
 
 
-class ProfileFields(FlaskForm):
+class ProfileFields(HubForm):
     display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=120)])
     country = SelectField(_l("Country"), validators=[DataRequired(message=_l("Choose your country."))])
     organisation = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=200)])
@@ -81,40 +81,40 @@ class ProfileForm(ProfileFields):
     bio = TextAreaField(_l("About you"), validators=[Optional(), Length(max=2000)])
 
 
-class LoginForm(FlaskForm):
+class LoginForm(HubForm):
     email = EmailField(_l("Email"), validators=[DataRequired()])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
     remember = BooleanField(_l("Remember me"))
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(HubForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(message=_l("Enter a valid email address."))])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(HubForm):
     password = PasswordField(_l("New password"), validators=[DataRequired(), StrongPassword()])
     confirm = PasswordField(_l("Repeat new password"),
                             validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(HubForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     password = PasswordField(_l("New password"), validators=[DataRequired(), StrongPassword()])
     confirm = PasswordField(_l("Repeat new password"),
                             validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))])
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(HubForm):
     password = PasswordField(_l("Your password"), validators=[DataRequired()])
     confirm = BooleanField(_l("I understand that my account and profile are deleted for good"),
                            validators=[DataRequired(message=_l("Tick the box to confirm."))])
 
 
-class RoleForm(FlaskForm):
+class RoleForm(HubForm):
     role = SelectField(_l("Role"), choices=[(r, ROLE_LABELS[r]) for r in ROLES])
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(HubForm):
     lang = SelectField(_l("Language"))
 
     def __init__(self, *args, **kwargs):

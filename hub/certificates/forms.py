@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from ..forms import HubForm
 
-class IssueForm(FlaskForm):
+
+class IssueForm(HubForm):
     """Issue to one learner or to the learners ticked in the report."""
 
     course_id = IntegerField(validators=[DataRequired()])
@@ -16,7 +17,7 @@ class IssueForm(FlaskForm):
     next = HiddenField()
 
 
-class IssueOneForm(FlaskForm):
+class IssueOneForm(HubForm):
     """Issue to one learner found by email address."""
 
     course = SelectField(_l("Course"), validators=[DataRequired()])
@@ -24,16 +25,17 @@ class IssueOneForm(FlaskForm):
     note = TextAreaField(_l("Note on the certificate (optional)"), validators=[Optional(), Length(max=300)])
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(HubForm):
     reason = TextAreaField(_l("Reason (shown on the verification page)"), validators=[DataRequired(), Length(max=500)])
 
 
-class ReissueForm(FlaskForm):
+class ReissueForm(HubForm):
     note = TextAreaField(_l("Note on the new certificate (optional)"), validators=[Optional(), Length(max=300)])
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(HubForm):
     class Meta:
         csrf = False  # a GET search form
 
     code = StringField(_l("Verification code"), validators=[DataRequired(), Length(max=64)])
+

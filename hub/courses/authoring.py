@@ -203,3 +203,31 @@ def restore_lesson(lesson: Lesson) -> None:
 def add_trainer(course: Course, user) -> None:
     if not any(t.user_id == user.id for t in course.trainers):
         db.session.add(CourseTrainer(course=course, user_id=user.id))
+        db.session.flush()
+        db.session.expire(course, ["trainers"])
+
+
+def add_trainer_by_email(course: Course, email: str):
+    """Name the member with ``email`` a trainer of ``course``; they must hold the
+    trainer role (an administrator gives it under Administration → Members)."""
+    from ..accounts.models import User
+    from ..permissions import TRAINER, has_role
+
+    user = db.session.scalar(select(User).where(User.email == (email or "").strip().lower(),
+                                                User.deleted_at.is_(None)))
+    if user is None or not has_role(user, TRAINER):
+        raise AuthoringError(_("No trainer has this email address. Only members with the trainer role can "
+                               "train a course."))
+    if any(t.user_id == user.id for t in course.trainers):
+        raise AuthoringError(_("%(name)s already trains this course.", name=user.display_name))
+    add_trainer(course, user)
+    return user
+
+
+def remove_trainer(course: Course, user_id: int) -> None:
+    """Remove a trainer; a course left without trainers belongs to the administrators."""
+    for trainer in list(course.trainers):
+        if trainer.user_id == user_id:
+            db.session.delete(trainer)
+    db.session.flush()
+    db.session.expire(course, ["trainers"])

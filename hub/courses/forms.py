@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    EmailField,
     FloatField,
     IntegerField,
     PasswordField,
@@ -17,13 +17,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from ..forms import HubForm
 from ..i18n import LANGUAGE_NAMES
 from .content_parse import SLUG
 
 SLUG_MESSAGE = _l("Use only lower-case letters, digits and single hyphens, like trauma-informed-practice.")
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(HubForm):
     key = PasswordField(_l("Enrolment key"), validators=[Optional(), Length(max=100)])
     submit = SubmitField(_l("Enrol"))
 
@@ -32,7 +33,7 @@ def _slug_list(text: str | None) -> list[str]:
     return [part.strip() for part in (text or "").replace(";", ",").split(",") if part.strip()]
 
 
-class CourseForm(FlaskForm):
+class CourseForm(HubForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     slug = StringField(_l("Short name (used in addresses)"),
                        validators=[Optional(), Length(max=80), Regexp(SLUG.pattern, message=SLUG_MESSAGE)])
@@ -110,12 +111,17 @@ class CourseForm(FlaskForm):
         self.prerequisites.data = ", ".join(course.prerequisite_slugs or [])
 
 
-class SectionForm(FlaskForm):
+class TrainerForm(HubForm):
+    email = EmailField(_l("Email address of a trainer"), validators=[DataRequired(), Length(max=320)])
+    submit = SubmitField(_l("Add trainer"))
+
+
+class SectionForm(HubForm):
     title = StringField(_l("Section title"), validators=[DataRequired(), Length(max=200)])
     submit = SubmitField(_l("Save section"))
 
 
-class LessonForm(FlaskForm):
+class LessonForm(HubForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     slug = StringField(_l("Short name (used in addresses)"),
                        validators=[Optional(), Length(max=80), Regexp(SLUG.pattern, message=SLUG_MESSAGE)])
@@ -132,12 +138,12 @@ class LessonForm(FlaskForm):
                     minutes=self.minutes.data, published=bool(self.published.data))
 
 
-class ImageForm(FlaskForm):
+class ImageForm(HubForm):
     image = FileField(_l("Image (PNG, JPEG, GIF or WebP)"), validators=[FileRequired()])
     submit = SubmitField(_l("Upload image"))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(HubForm):
     archive = FileField(_l("Course archive (.zip)"),
                         validators=[FileRequired(), FileAllowed(["zip"], _l("Choose a .zip file."))])
     submit = SubmitField(_l("Import"))

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import defer, selectinload
 
 from ..extensions import db
@@ -28,11 +28,14 @@ from .models import (
 
 
 def is_course_trainer(user, course: Course) -> bool:
+    """Administrators, and trainers named on the course. A course nobody is named on
+    (the shipped ones, until someone assigns trainers) belongs to the administrators:
+    learners' addresses, countries and grades are for the course's own trainers."""
     if has_role(user, ADMIN):
         return True
     if not has_role(user, TRAINER):
         return False
-    return any(t.user_id == user.id for t in course.trainers) or not course.trainers
+    return any(t.user_id == user.id for t in course.trainers)
 
 
 def trained_course_ids(user) -> set[int] | None:
@@ -42,10 +45,7 @@ def trained_course_ids(user) -> set[int] | None:
         return None
     if not has_role(user, TRAINER):
         return set()
-    has_trainer = select(CourseTrainer.id).where(CourseTrainer.course_id == Course.id).exists()
-    mine = select(CourseTrainer.id).where(CourseTrainer.course_id == Course.id,
-                                           CourseTrainer.user_id == user.id).exists()
-    return set(db.session.scalars(select(Course.id).where(or_(mine, ~has_trainer))))
+    return set(db.session.scalars(select(CourseTrainer.course_id).where(CourseTrainer.user_id == user.id)))
 
 
 @rule("course.view")
@@ -58,7 +58,7 @@ def can_view_course(user, course: Course) -> bool:
 
 @rule("course.author")
 def can_author(user, course: Course | None) -> bool:
-    """Trainers create courses and edit those they train (or that have no trainer)."""
+    """Trainers create courses and edit those they are named on; administrators all."""
     if course is None:
         return has_role(user, TRAINER)
     return is_course_trainer(user, course)

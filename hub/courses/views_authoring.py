@@ -14,7 +14,7 @@ from ..extensions import db
 from ..permissions import can, ensure
 from . import authoring, content, content_export, media, services
 from .blueprint import bp, post_checked
-from .forms import CourseForm, ImageForm, ImportForm, LessonForm, SectionForm
+from .forms import CourseForm, ImageForm, ImportForm, LessonForm, SectionForm, TrainerForm
 from .lookups import managed_course_or_404
 from .models import Course, Lesson, Section
 
@@ -74,7 +74,38 @@ def author(slug: str):
     return render_template("courses/authoring/dashboard.html", course=course, sections=sections,
                            unsectioned=[x for x in lessons if x.section_id is None or x.section not in sections],
                            lessons_of={s.id: [x for x in lessons if x.section_id == s.id] for s in sections},
-                           archived=archived, section_form=SectionForm(), trainers=services.trainers_of(course))
+                           archived=archived, section_form=SectionForm(), trainers=services.trainers_of(course),
+                           trainer_form=TrainerForm())
+
+
+@bp.route("/<slug>/trainers", methods=["POST"])
+def add_trainer(slug: str):
+    """Administrators assign trainers; a course's trainers add their co-trainers."""
+    course = managed_course_or_404(slug, "course.author")
+    form = TrainerForm()
+    if form.validate_on_submit():
+        try:
+            user = authoring.add_trainer_by_email(course, form.email.data)
+        except authoring.AuthoringError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("%(name)s now trains this course.", name=user.display_name), "success")
+    else:
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+    return redirect(url_for("courses.author", slug=course.slug) + "#trainers")
+
+
+@bp.route("/<slug>/trainers/<int:user_id>/remove", methods=["POST"])
+def remove_trainer(slug: str, user_id: int):
+    course = managed_course_or_404(slug, "course.author")
+    post_checked()
+    authoring.remove_trainer(course, user_id)
+    db.session.commit()
+    flash(_("The trainer was removed from this course."), "success")
+    if not can(current_user, "course.author", db.session.get(Course, course.id)):
+        return redirect(url_for("courses.course", slug=course.slug))  # they removed themselves
+    return redirect(url_for("courses.author", slug=course.slug) + "#trainers")
 
 
 @bp.route("/<slug>/settings", methods=["GET", "POST"])

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -16,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..forms import HubForm
 from ..i18n import LANGUAGE_NAMES
 from .models import EMAIL_MODES, FLAG_REASONS, FORUM_KINDS
 
@@ -40,10 +40,11 @@ SORT_LABELS = {"activity": _l("Latest activity"), "newest": _l("Newest topics"),
 
 
 def language_choices():
-    return sorted(LANGUAGE_NAMES.items(), key=lambda item: item[1])
+    """"Detect from the text" first (the default of a new post), then the languages."""
+    return [("auto", _l("Detect from the text"))] + sorted(LANGUAGE_NAMES.items(), key=lambda item: item[1])
 
 
-class PostForm(FlaskForm):
+class PostForm(HubForm):
     """New topic, reply and edit. The title is only used (and required) for topics."""
 
     title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
@@ -54,17 +55,17 @@ class PostForm(FlaskForm):
     draft = HiddenField()
 
 
-class FlagForm(FlaskForm):
+class FlagForm(HubForm):
     reason = SelectField(_l("Why should a moderator look at this post?"),
                          choices=[(r, FLAG_LABELS[r]) for r in FLAG_REASONS], validators=[DataRequired()])
     details = TextAreaField(_l("Details (optional)"), validators=[Optional(), Length(max=1000)])
 
 
-class HideForm(FlaskForm):
+class HideForm(HubForm):
     reason = StringField(_l("Reason (shown to the author and moderators)"), validators=[Optional(), Length(max=300)])
 
 
-class MoveForm(FlaskForm):
+class MoveForm(HubForm):
     forum = SelectField(_l("Move to forum"), coerce=int, validators=[DataRequired()])
 
 
@@ -73,18 +74,18 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class SplitForm(FlaskForm):
+class SplitForm(HubForm):
     posts = MultiCheckboxField(_l("Replies to move"), coerce=int)
     title = StringField(_l("Title of the new topic"), validators=[DataRequired(), Length(max=200)])
     forum = SelectField(_l("Forum of the new topic"), coerce=int, validators=[DataRequired()])
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(HubForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
 
 
-class ForumForm(FlaskForm):
+class ForumForm(HubForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     slug = StringField(_l("Address"), validators=[DataRequired(), Length(max=80)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
@@ -94,12 +95,12 @@ class ForumForm(FlaskForm):
     case_discussion = BooleanField(_l("Case discussions: remind members to anonymise clients"))
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(HubForm):
     email_enabled = BooleanField(_l("Send me forum email"))
     email_mode = SelectField(_l("Email for mentions, announcements and new subscriptions"),
                              choices=[(m, EMAIL_LABELS[m]) for m in EMAIL_MODES])
     auto_subscribe = BooleanField(_l("Follow the topics I write in"))
 
 
-class SubscribeForm(FlaskForm):
+class SubscribeForm(HubForm):
     email_mode = SelectField(_l("Email"), choices=[(m, EMAIL_LABELS[m]) for m in EMAIL_MODES])

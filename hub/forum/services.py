@@ -6,6 +6,7 @@ expressions and the position of a new post comes from the topic's counter row, s
 concurrent replies to one topic all land, in order, with the counts right."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from flask import url_for
@@ -78,6 +79,21 @@ def resolve_mentions(mentions: list[text.Mention]) -> tuple[dict, list[str]]:
     return resolved, ambiguous
 
 
+AUTO_LANGUAGE = "auto"
+QUOTED_OR_CODE = re.compile(r"```.*?```|`[^`\n]*`|^[ \t]*>.*$", re.M | re.S)
+
+
+def post_language(language: str, body_md: str, author) -> str:
+    """The language the author chose, or, for "auto", the one the text is written in
+    (the author's own language when the text is too short to tell)."""
+    if language != AUTO_LANGUAGE:
+        return language
+    from ..langdetect import detect
+
+    own_words = QUOTED_OR_CODE.sub(" ", body_md or "")  # a quoted colleague's language is not the post's
+    return detect(own_words, LANGUAGE_NAMES, default_language(author))
+
+
 def _check(body_md: str, language: str) -> str:
     body = (body_md or "").strip()
     if not body:
@@ -120,6 +136,7 @@ def _after_new_post(post: Post, author: User, rendered: Rendered, uploads, new_t
 
 
 def create_topic(forum: Forum, author: User, title: str, body_md: str, language: str, uploads=()) -> Post:
+    language = post_language(language, f"{title}\n{body_md}", author)
     """The new topic's opening post. Like ``reply``, the post carries ``rendered``
     (its mentions, and names several members share) for the view's messages."""
     title = " ".join((title or "").split())
@@ -147,6 +164,7 @@ def create_topic(forum: Forum, author: User, title: str, body_md: str, language:
 
 
 def reply(topic: Topic, author: User, body_md: str, language: str, uploads=()) -> Post:
+    language = post_language(language, body_md, author)
     body = _check(body_md, language)
     rendered = render_post(body)
     # Take the next position from the topic row: the UPDATE locks it (PostgreSQL) and
@@ -167,6 +185,7 @@ def reply(topic: Topic, author: User, body_md: str, language: str, uploads=()) -
 
 
 def edit_post(post: Post, editor: User, body_md: str, language: str, uploads=(), title: str | None = None) -> Rendered:
+    language = post_language(language, body_md, post.author)
     """Keeps the previous text as a revision; notifies only newly mentioned members.
     ``title`` renames the topic when the opening post is edited."""
     body = _check(body_md, language)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..forms import EmptyForm
+from ..pagination import id_arg
 from ..permissions import require
 from . import structure
 from .blueprint import bp
@@ -49,7 +50,7 @@ def edit_forum(forum_id: int | None = None):
     else:
         form.category_id.choices = [(0, _("No category"))] + [(c.id, c.title) for c in structure.categories()]
     if request.method == "GET" and "category_id" in form:
-        form.category_id.data = (forum.category_id if forum else request.args.get("category", type=int)) or 0
+        form.category_id.data = (forum.category_id if forum else id_arg("category")) or 0
         if forum is None:
             form.qa_post_first.data = True
     if form.validate_on_submit():

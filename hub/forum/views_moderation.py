@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..forms import EmptyForm
-from ..pagination import paginate
+from ..pagination import id_arg, paginate
 from ..permissions import require
 from . import moderation
 from .blueprint import bp, post_or_404, post_url, topic_or_404
@@ -83,7 +83,7 @@ def split(topic_id: int):
     form.forum.choices = _forum_choices()
     if request.method == "GET":
         form.forum.data = topic.forum_id
-        chosen = request.args.get("from", type=int)
+        chosen = id_arg("from")
         form.posts.data = [p.id for p in replies if chosen and p.position >= chosen]
     if form.validate_on_submit():
         target = db.session.get(Forum, form.forum.data)

@@ -21,7 +21,8 @@ from sqlalchemy.orm import joinedload
 
 from ..database import utcnow, write_transaction
 from ..extensions import csrf, db, limiter
-from ..forms import EmptyForm
+from ..forms import EmptyForm, without_nul
+from ..pagination import id_arg
 from ..permissions import ensure, is_member
 from . import attachments, queries, services, text
 from .attachments import AttachmentError
@@ -71,8 +72,9 @@ def count_post() -> None:
 def _stash_draft(back_to) -> object:
     """The login expired: keep the text server-side and send the member to log in,
     with the way back (``back_to(draft=key)``) as ``next``."""
-    data = {"title": (request.form.get("title") or "")[:200], "body": (request.form.get("body") or "")[:20000],
-            "language": (request.form.get("language") or "")[:8]}
+    data = {"title": without_nul(request.form.get("title") or "")[:200],
+            "body": without_nul(request.form.get("body") or "")[:20000],
+            "language": without_nul(request.form.get("language") or "")[:8]}
     if not (data["body"].strip() or data["title"].strip()):
         return redirect(url_for("accounts.login", next=back_to()))
     if _draft_limit_reached():
@@ -184,7 +186,7 @@ def new_topic(slug: str):
     form = PostForm()
     error = None
     if request.method == "GET":
-        form.language.data = services.default_language(current_user)
+        form.language.data = services.AUTO_LANGUAGE
         _load_draft(form)
     state = _submission(form)
     if state["ready"]:
@@ -212,8 +214,8 @@ def reply(topic_id: int):
     form = PostForm()
     error = None
     if request.method == "GET":
-        form.language.data = services.default_language(current_user)
-        quoted = request.args.get("quote", type=int)
+        form.language.data = services.AUTO_LANGUAGE
+        quoted = id_arg("quote")
         if quoted:
             source = post_or_404(quoted)
             if source.topic_id != topic.id or not source.is_visible or not queries.can_see_post(current_user, source):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -23,6 +22,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..courses.front_matter import LANGUAGE, SLUG
+from ..forms import HubForm
 from . import vocab
 
 
@@ -58,7 +58,7 @@ def _check_references(field) -> None:
             raise ValidationError(_l("Addresses must start with https:// or http://."))
 
 
-class PracticeForm(FlaskForm):
+class PracticeForm(HubForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     motto = StringField(_l("Motto"), validators=[Optional(), Length(max=200)])
     summary = StringField(_l("Summary in one line"), validators=[DataRequired(), Length(max=300)])
@@ -170,20 +170,20 @@ class OneScoreForm(Form):
 def score_form_class():
     """A form with one score and one reason per indicator."""
     fields = {key: FormField(OneScoreForm, label=label) for key, label in vocab.INDICATOR_LABELS.items()}
-    return type("ScoreForm", (FlaskForm,), fields)
+    return type("ScoreForm", (HubForm,), fields)
 
 
 def weights_form_class():
     """A form with one weight (0-5) per indicator."""
     fields = {key: DecimalField(label, places=1, validators=[InputRequired(), NumberRange(min=0, max=5)])
               for key, label in vocab.INDICATOR_LABELS.items()}
-    return type("WeightsForm", (FlaskForm,), fields)
+    return type("WeightsForm", (HubForm,), fields)
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(HubForm):
     file = FileField(_l("Tool or document (PDF or image)"), validators=[FileRequired(_l("Choose a file to upload."))])
     title = StringField(_l("What it is (optional)"), validators=[Optional(), Length(max=200)])
 
 
-class StepForm(FlaskForm):
+class StepForm(HubForm):
     note = TextAreaField(_l("Comment for the submitter"), validators=[Optional(), Length(max=2000)])

@@ -8,7 +8,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..pagination import paginate
+from ..pagination import id_arg, paginate
 from ..permissions import ensure, require
 from . import documents, services, vocab, workflow
 from .blueprint import bp, practice_or_404
@@ -106,7 +106,7 @@ def history(slug: str):
 @login_required
 def compare(slug: str):
     practice = editable_or_404(slug)
-    numbers = [request.args.get(key, type=int) for key in ("a", "b")]
+    numbers = [id_arg(key) for key in ("a", "b")]
     revisions = {r.number: r for r in practice.revisions}
     if any(n not in revisions for n in numbers):
         abort(404)

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectMultipleField
 from wtforms.validators import InputRequired, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..forms import HubForm
 
 CERTIFICATE_LABELS = {
     "auto": _l("Issued automatically when the course is completed"),
@@ -19,7 +20,7 @@ class CheckboxList(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class CompletionRulesForm(FlaskForm):
+class CompletionRulesForm(HubForm):
     lessons = RadioField(_l("Lessons"), choices=[("all", _l("Every lesson must be completed")),
                                                 ("none", _l("Lessons are optional"))], default="all")
     quizzes = CheckboxList(_l("Quizzes to pass"), choices=[])
@@ -28,3 +29,4 @@ class CompletionRulesForm(FlaskForm):
                                            NumberRange(min=0, max=100, message=_l("Enter a number from 0 to 100."))])
     prerequisites = CheckboxList(_l("Courses to complete first"), choices=[])
     certificate_mode = RadioField(_l("Certificate"), choices=list(CERTIFICATE_LABELS.items()), default="auto")
+

@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -18,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from ..forms import HubForm
 from .models import GRADING_METHODS, REVIEW_KEYS
 from .parsed import TEXT_FORMATS
 
@@ -35,7 +35,7 @@ TYPE_LABELS = {
 _BAND = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*%?\s*[|:]\s*(.*)$")
 
 
-class QuizCreateForm(FlaskForm):
+class QuizCreateForm(HubForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     slug = StringField(_l("Short name"), validators=[
         DataRequired(), Length(max=80),
@@ -55,7 +55,7 @@ def parse_bands(text: str) -> list[dict]:
     return bands
 
 
-class QuizSettingsForm(FlaskForm):
+class QuizSettingsForm(HubForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     intro = TextAreaField(_l("Introduction (Markdown)"), validators=[Optional(), Length(max=20000)])
     section = SelectField(_l("Section of the course"), choices=[], validate_choice=False)
@@ -95,7 +95,7 @@ for _moment in ("submit", "close"):
         setattr(QuizSettingsForm, f"review_{_moment}_{_key}", BooleanField(REVIEW_LABELS[_key]))
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(HubForm):
     name = StringField(_l("Question name"), validators=[Optional(), Length(max=255)])
     category = SelectField(_l("Category"), choices=[], validate_choice=False)
     new_category = StringField(_l("…or a new category"), validators=[Optional(), Length(max=300)])
@@ -112,34 +112,34 @@ class QuestionForm(FlaskForm):
     grader_info = TextAreaField(_l("Information for graders"), validators=[Optional(), Length(max=20000)])
 
 
-class ImportForm(FlaskForm):
+class ImportForm(HubForm):
     file = FileField(_l("GIFT (.gift, .txt) or Moodle XML (.xml) file"), validators=[FileRequired()])
     category = SelectField(_l("Category for questions without $CATEGORY"), choices=[], validate_choice=False)
     new_category = StringField(_l("…or a new category"), validators=[Optional(), Length(max=300)])
     only_valid = BooleanField(_l("If the file has errors, import the valid questions anyway"))
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(HubForm):
     path = StringField(_l("Category (use / for a subcategory: Week 1/Ethics)"),
                        validators=[DataRequired(), Length(max=300)])
 
 
-class RandomForm(FlaskForm):
+class RandomForm(HubForm):
     category = SelectField(_l("Category"), choices=[], validate_choice=False)
     count = IntegerField(_l("Number of random questions"), validators=[InputRequired(), NumberRange(1, 100)],
                          default=1)
     include_sub = BooleanField(_l("Include subcategories"))
 
 
-class MarkForm(FlaskForm):
+class MarkForm(HubForm):
     mark = DecimalField(_l("Mark"), validators=[InputRequired(), NumberRange(0, 1000)], places=None)
 
 
-class EssayGradeForm(FlaskForm):
+class EssayGradeForm(HubForm):
     mark = DecimalField(_l("Mark"), validators=[InputRequired(), NumberRange(0, 1000)], places=None)
     comment = TextAreaField(_l("Comment for the learner (Markdown)"), validators=[Optional(), Length(max=20000)])
 
 
-class SlotForm(FlaskForm):
+class SlotForm(HubForm):
     """Buttons on a slot (move up/down, remove): just the CSRF token."""
     slot = HiddenField()

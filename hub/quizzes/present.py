@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
+from werkzeug.datastructures import MultiDict
 
+from ..forms import without_nul
 from . import grading
 from .cloze import PLACEHOLDER
 from .models import Response
@@ -35,7 +37,9 @@ def _index(value, order: list) -> int | None:
 
 
 def read_answer(response: Response, form) -> dict | None:
-    """The answer to ``response`` in ``form`` (a MultiDict); None when left blank."""
+    """The answer to ``response`` in ``form`` (a MultiDict); None when left blank.
+    NUL characters are dropped (no answer means one; PostgreSQL cannot store it)."""
+    form = MultiDict([(key, without_nul(value)) for key, value in form.items(multi=True)])
     name = field_name(response)
     data = response.snapshot.get("data", {})
     qtype, order = response.qtype, response.order or {}

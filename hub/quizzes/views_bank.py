@@ -14,7 +14,7 @@ from sqlalchemy import func, or_, select
 
 from ..extensions import db
 from ..forms import EmptyForm
-from ..pagination import paginate
+from ..pagination import id_arg, paginate
 from . import bank, cloze, gift, grading, present
 from .blueprint import bp, managed_course
 from .forms import TYPE_LABELS, CategoryForm, ImportForm, QuestionForm
@@ -345,7 +345,7 @@ def import_questions(course_slug: str):
 def export_questions(course_slug: str):
     course = managed_course(course_slug)
     file_format = "xml" if request.args.get("format") == "xml" else "gift"
-    questions = bank.questions_for_export(course, request.args.get("category", type=int))
+    questions = bank.questions_for_export(course, id_arg("category"))
     body = bank.export(questions, file_format)
     name = f"{course.slug}-questions.{'xml' if file_format == 'xml' else 'gift'}"
     mimetype = "application/xml" if file_format == "xml" else "text/plain"

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..forms import EmptyForm
-from ..pagination import paginate
+from ..pagination import id_arg, paginate
 from . import attempts, bank, editing, present, results, services
 from .blueprint import bp, managed_course, managed_quiz
 from .forms import (
@@ -130,7 +130,7 @@ def archive(course_slug: str, quiz_slug: str):
 @bp.route("/courses/<course_slug>/quizzes/<quiz_slug>/questions")
 def build(course_slug: str, quiz_slug: str):
     course, quiz = managed_quiz(course_slug, quiz_slug)
-    category_id = request.args.get("category", type=int)
+    category_id = id_arg("category")
     stmt = select(Question).where(Question.course_id == course.id, Question.archived_at.is_(None))
     if category_id:
         stmt = stmt.where(Question.category_id == category_id)

@@ -261,8 +261,9 @@ def _pruned_past(mark: int) -> bool:
 
 
 def _pending(mark: int) -> list:
-    return db.session.execute(select(SearchOutbox.id, SearchOutbox.entity, SearchOutbox.created_at)
-                              .where(SearchOutbox.id > mark).order_by(SearchOutbox.id).limit(BATCH)).all()
+    """The next outbox rows past ``mark``."""
+    return list(db.session.execute(select(SearchOutbox.id, SearchOutbox.entity, SearchOutbox.created_at)
+                                   .where(SearchOutbox.id > mark).order_by(SearchOutbox.id).limit(BATCH)).all())
 
 
 def drain(lock_timeout: float | None = None, max_seconds: float = 5.0) -> int:

@@ -215,3 +215,10 @@ def test_ordinary_nesting_is_untouched():
 
     text = "- a\n  - b\n    - c\n> quoted\n> > twice\n1. one\n2. two"
     assert limit_nesting(text) == text
+
+
+def test_raw_images_without_alt_text_are_dropped():
+    assert "<img" not in render_markdown('<img src="https://example.org/a.png">')
+    assert 'alt="A chart"' in render_markdown('<img src="https://example.org/a.png" alt="A chart">')
+    assert 'alt="Map of the route"' in render_markdown("![Map of the route](https://example.org/m.png)")
+    assert 'alt=""' in render_markdown("![](https://example.org/decorative.png)")  # decorative, announced as such

@@ -164,3 +164,22 @@ def test_post_language_defaults_to_the_author_and_filters_topics(app, client, lo
     assert refused.status_code == 200
     assert db.session.scalar(select(func.count(Topic.id)).where(Topic.title == "Bad")) == 0
     assert dane
+
+
+def test_post_language_is_detected_unless_the_author_chooses(app, client, make_user):
+    seed()
+    member = make_user(language="es")  # a Spanish interface
+    login_as(client, member)
+    page = text(client.get("/forum/f/general/new"))
+    assert 'value="auto" selected' in page  # "Detect from the text" is the default
+    topic_id = topic_id_from(new_topic(client, "general", "Follow-up after placement",
+                                       "How long do you follow up after a placement with an employer?",
+                                       language="auto"))
+    reply(client, topic_id, "Hvor længe følger I op efter en ansættelse hos en arbejdsgiver?", language="auto")
+    reply(client, topic_id, "Thanks!", language="auto")  # too short to tell: the author's own language
+    reply(client, topic_id, "This one is English but filed as Italian on purpose.", language="it")
+    assert [p.language for p in posts_of(topic_id)] == ["en", "da", "es", "it"]
+    assert db.session.get(Topic, topic_id).language == "en"
+    quoted = "> Hvor længe følger I op efter en ansættelse hos en arbejdsgiver?\n\nWe follow up for six months."
+    reply(client, topic_id, quoted, language="auto")
+    assert posts_of(topic_id)[-1].language == "en"  # the quote's language does not count
