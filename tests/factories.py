@@ -36,3 +36,9 @@ def make_course(slug: str | None = None, *, title: str | None = None, summary: s
             db.session.add(Enrolment(user_id=user.id, course_id=course.id, status=status))
     db.session.commit()
     return course
+
+
+def name_trainer(course: Course, user) -> None:
+    """Name ``user`` (a trainer) on ``course``: only named trainers manage a course."""
+    db.session.add(CourseTrainer(course_id=course.id, user_id=user.id))
+    db.session.commit()

@@ -80,7 +80,7 @@ def resolve_mentions(mentions: list[text.Mention]) -> tuple[dict, list[str]]:
 
 
 AUTO_LANGUAGE = "auto"
-QUOTED_OR_CODE = re.compile(r"```.*?```|`[^`\n]*`|^[ \t]*>.*$", re.M | re.S)
+QUOTED_OR_CODE = re.compile(r"(?s:```.*?```)|`[^`\n]*`|^[ \t]*>.*$", re.M)
 
 
 def post_language(language: str, body_md: str, author) -> str:

@@ -87,8 +87,12 @@ def browser_login(page, make_user):
     """``browser_login(role)`` → a member of that role, logged in through the form."""
     from tests.conftest import TEST_PASSWORD
 
-    def do(role: str = "learner", **fields):
+    def do(role: str = "learner", trains=(), **fields):
+        from tests.factories import name_trainer
+
         user = make_user(role, **fields)
+        for course in trains:  # named on these courses (only named trainers manage a course)
+            name_trainer(course, user)
         page.goto("/login")
         page.get_by_label("Email").fill(user.email)
         page.get_by_label("Password").fill(TEST_PASSWORD)

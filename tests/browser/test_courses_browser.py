@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from hub.courses.models import Course
+from hub.extensions import db
 from tests.conftest import TEST_PASSWORD
 from tests.course_helpers import import_folder, write_course
 
@@ -13,7 +15,9 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def demo_course(live_app, tmp_path):
     with live_app.app_context():
-        import_folder(write_course(tmp_path / "content", "demo", title="Demo course"))
+        course = import_folder(write_course(tmp_path / "content", "demo", title="Demo course"))
+        course_id = course.id
+    return course_id
 
 
 def log_out(page, name):
@@ -25,7 +29,7 @@ def test_trainer_writes_a_lesson_and_a_learner_completes_it(page, browser_login,
     # Both members exist before the server writes anything: this thread must not
     # write again after reading (its SQLite snapshot would be stale).
     learner_email = make_user("learner", display_name="Lena Learner").email
-    browser_login("trainer", display_name="Tomás Trainer")
+    browser_login("trainer", display_name="Tomás Trainer", trains=[db.session.get(Course, demo_course)])
     page.goto("/courses/demo/author")
     assert axe_check() == []
     section = page.locator("section.author-section", has_text="Practice")

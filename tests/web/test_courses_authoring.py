@@ -12,12 +12,26 @@ from sqlalchemy import select
 from hub.courses.media import list_media
 from hub.courses.models import Course, CourseTrainer, Lesson
 from hub.extensions import db
+from tests import factories
 from tests.course_helpers import PNG, import_folder, write_course
 
 
 @pytest.fixture
 def course(app, tmp_path):
     return import_folder(write_course(tmp_path, "demo"))
+
+
+@pytest.fixture
+def login(login, request):
+    """Trainers who log in here are named on the demo course (when the test has it),
+    unless ``unnamed=True``: only named trainers manage a course."""
+    def do(role: str = "learner", unnamed: bool = False, **fields):
+        user = login(role, **fields)
+        if role == "trainer" and not unnamed and "course" in request.fixturenames:
+            factories.name_trainer(request.getfixturevalue("course"), user)
+        return user
+
+    return do
 
 
 def reload(course) -> Course:
@@ -69,7 +83,7 @@ def test_trainers_may_author(client, login, course, url):
 def test_trainer_of_another_course_gets_403(client, login, course, make_user):
     db.session.add(CourseTrainer(course_id=course.id, user_id=make_user("trainer").id))
     db.session.commit()
-    login("trainer")
+    login("trainer", unnamed=True)
     assert client.get("/courses/demo/author").status_code == 403
     assert client.post("/courses/demo/publish", data={"published": "0"}).status_code == 403
     assert client.get("/courses/new").status_code == 200  # may still create their own
@@ -335,7 +349,7 @@ def test_import_upload_reports_problems_and_changes_nothing(client, login, cours
 def test_import_upload_cannot_overwrite_someone_elses_course(client, login, course, make_user, tmp_path):
     db.session.add(CourseTrainer(course_id=course.id, user_id=make_user("trainer").id))
     db.session.commit()
-    login("trainer")
+    login("trainer", unnamed=True)
     folder = write_course(tmp_path / "x", "demo", title="Hijacked")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as out:
@@ -361,3 +375,40 @@ def test_imported_new_course_belongs_to_the_uploader(client, login, tmp_path):
     assert response.status_code == 302
     course = db.session.scalar(select(Course).where(Course.slug == "fresh"))
     assert [t.user_id for t in course.trainers] == [trainer.id]
+
+
+def test_a_course_without_named_trainers_belongs_to_the_administrators(client, login, course, make_user):
+    login("trainer", unnamed=True)
+    assert client.get("/courses/demo/author").status_code == 403  # not "every trainer's" any more
+    assert client.get("/progress/demo/report").status_code == 403
+    client.post("/logout")
+    login("admin")
+    assert client.get("/courses/demo/author").status_code == 200
+
+
+def test_administrator_assigns_trainers_and_trainers_add_co_trainers(client, login, course, make_user):
+    maria = make_user("trainer", display_name="Maria", email="maria@example.org")
+    kim = make_user("trainer", display_name="Kim", email="kim@example.org")
+    learner = make_user(email="learner@example.org")
+    login("admin")
+    response = client.post("/courses/demo/trainers", data={"email": "maria@example.org"}, follow_redirects=True)
+    assert "Maria now trains this course." in response.get_data(as_text=True)
+    refused = client.post("/courses/demo/trainers", data={"email": "learner@example.org"}, follow_redirects=True)
+    assert "Only members with the trainer role" in refused.get_data(as_text=True)
+    again = client.post("/courses/demo/trainers", data={"email": "MARIA@example.org"}, follow_redirects=True)
+    assert "Maria already trains this course." in again.get_data(as_text=True)
+    login_as_member(client, maria)
+    assert client.get("/courses/demo/author").status_code == 200
+    client.post("/courses/demo/trainers", data={"email": "kim@example.org"})
+    assert {t.user_id for t in reload(course).trainers} == {maria.id, kim.id}
+    client.post(f"/courses/demo/trainers/{kim.id}/remove")
+    assert {t.user_id for t in reload(course).trainers} == {maria.id}
+    response = client.post(f"/courses/demo/trainers/{maria.id}/remove")  # leaving the course
+    assert response.status_code == 302 and response.headers["Location"].endswith("/courses/demo")
+    assert client.get("/courses/demo/author").status_code == 403
+    assert learner.id not in {t.user_id for t in reload(course).trainers}
+
+
+def login_as_member(client, user):
+    from tests.web.forum_helpers import login_as
+    return login_as(client, user)

@@ -9,6 +9,7 @@ import pytest
 from hub.courses.models import Enrolment
 from hub.extensions import db
 from tests.course_helpers import front, import_folder, write_course
+from tests.factories import name_trainer
 
 
 def listed(response) -> list[str]:
@@ -105,7 +106,9 @@ def test_unpublished_course_is_404_for_learners_and_visible_to_trainers(client, 
 
 
 def test_trainer_sees_unpublished_courses_marked(client, login, catalogue):
-    login("trainer")
+    from hub.courses.models import Course
+
+    name_trainer(db.session.scalar(db.select(Course).where(Course.slug == "hidden")), login("trainer"))
     assert "hidden" in listed(client.get("/courses/"))
     page = client.get("/courses/hidden").get_data(as_text=True)
     assert "Unpublished" in page

@@ -10,6 +10,7 @@ from hub.courses import authoring, hooks
 from hub.courses.models import Enrolment, Lesson, LessonProgress
 from hub.extensions import db
 from tests.course_helpers import PNG, front, import_folder, write_course
+from tests.factories import name_trainer
 
 
 @pytest.fixture
@@ -161,7 +162,7 @@ def test_unpublished_and_archived_lessons_are_hidden_from_learners(client, login
     page = client.get("/courses/demo/lessons/first-steps").get_data(as_text=True)
     assert 'rel="next"' not in page
     auth.logout()
-    login("trainer")
+    name_trainer(course, login("trainer"))
     page = client.get("/courses/demo/lessons/going-further").get_data(as_text=True)
     assert "Unpublished" in page
     assert "Going further" in client.get("/courses/demo").get_data(as_text=True)
@@ -197,7 +198,7 @@ def test_media_of_unpublished_course_is_hidden(client, app, course, login):
     course.published = False
     db.session.commit()
     assert client.get("/courses/demo/media/diagram.png").status_code == 404
-    login("trainer")
+    name_trainer(course, login("trainer"))
     assert client.get("/courses/demo/media/diagram.png").status_code == 200
 
 

@@ -10,6 +10,7 @@ from hub.certificates.models import Certificate
 from hub.courses.models import Enrolment
 from hub.extensions import db
 from hub.progress import services
+from tests.factories import name_trainer
 from tests.progress_factories import complete_all_lessons, complete_lesson, enrol, grade_attempt, make_course, make_quiz
 
 
@@ -344,7 +345,9 @@ def test_rules_page_saves_and_reevaluates(app, make_user, client, auth):
     enrol(learner, course)
     complete_all_lessons(learner, course)
     assert enrolment_of(learner, course).completed_at is None
-    auth.login(make_user("trainer"))
+    trainer = make_user("trainer")
+    name_trainer(course, trainer)
+    auth.login(trainer)
     page = client.get(f"/progress/{course.slug}/rules").get_data(as_text=True)
     assert "Quiz q" in page and "Other course" in page
     response = client.post(f"/progress/{course.slug}/rules", data={
@@ -370,7 +373,10 @@ def test_rules_page_keeps_input_on_error(app, make_user, client, auth):
 @pytest.mark.parametrize("role, status", [("learner", 403), ("moderator", 403), ("trainer", 200), ("admin", 200)])
 def test_rules_page_permissions(app, make_user, client, auth, role, status):
     course = make_course(lessons=1)
-    auth.login(make_user(role))
+    user = make_user(role)
+    if role == "trainer":
+        name_trainer(course, user)
+    auth.login(user)
     assert client.get(f"/progress/{course.slug}/rules").status_code == status
 
 

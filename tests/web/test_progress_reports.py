@@ -9,12 +9,15 @@ from datetime import timedelta
 
 import pytest
 from flask import render_template_string
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
+from werkzeug.security import generate_password_hash
 
 from hub.courses.models import CourseTrainer, Enrolment
 from hub.database import utcnow
 from hub.extensions import db
 from hub.progress import reports
+from tests.conftest import TEST_PASSWORD
+from tests.factories import name_trainer
 from tests.progress_factories import complete_all_lessons, complete_lesson, enrol, grade_attempt, make_course, make_quiz
 
 
@@ -103,13 +106,32 @@ def test_course_progress_partial_shows_the_same_progress(app, make_user):
     assert "You completed this course on" in html and "Download your certificate" in html
 
 
+def trainer_of(slug: str):
+    """A new trainer named on the course ``slug``."""
+    from hub.accounts.models import User
+    from hub.courses.models import Course
+
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    count = db.session.scalar(select(func.count(User.id)))
+    user = User(email=f"trainer{count + 1}@example.org", display_name=f"Trainer {count + 1}", role="trainer",
+                password_hash=generate_password_hash(TEST_PASSWORD, method="pbkdf2:sha256:1000"), country="DK",
+                organisation="Jobcenter", profession="counsellor", language="en")
+    db.session.add(user)
+    db.session.commit()
+    name_trainer(course, user)
+    return user
+
+
 # --- report permissions -------------------------------------------------------------------
 
 @pytest.mark.parametrize("path", ["/progress/{slug}/report", "/progress/{slug}/report.csv"])
 @pytest.mark.parametrize("role, status", [("learner", 403), ("moderator", 403), ("trainer", 200), ("admin", 200)])
 def test_report_permissions(app, make_user, client, auth, path, role, status):
     course = make_course("c", lessons=1)
-    auth.login(make_user(role))
+    user = make_user(role)
+    if role == "trainer":
+        name_trainer(course, user)  # a trainer named on the course
+    auth.login(user)
     assert client.get(path.format(slug=course.slug)).status_code == status
 
 
@@ -149,7 +171,7 @@ def rows_of(page: str) -> list[str]:
 
 def test_report_matrix_shows_grades_and_dates(app, make_user, client, auth, class_of_three):
     course, quiz, (ana, bo, cy) = class_of_three
-    auth.login(make_user("trainer"))
+    auth.login(trainer_of("c"))
     page = client.get("/progress/c/report").get_data(as_text=True)
     assert rows_of(page) == ["Ana", "Bo", "Cy"]
     assert "92.5%" in page and "40.0%" in page
@@ -159,7 +181,7 @@ def test_report_matrix_shows_grades_and_dates(app, make_user, client, auth, clas
 
 
 def test_report_filters(app, make_user, client, auth, class_of_three):
-    auth.login(make_user("trainer"))
+    auth.login(trainer_of("c"))
     assert rows_of(client.get("/progress/c/report?country=DK").get_data(as_text=True)) == ["Bo", "Cy"]
     assert rows_of(client.get("/progress/c/report?organisation=Cruz+Roja").get_data(as_text=True)) == ["Ana"]
     assert rows_of(client.get("/progress/c/report?profession=social_worker").get_data(as_text=True)) == ["Cy"]
@@ -176,7 +198,7 @@ def test_report_filters(app, make_user, client, auth, class_of_three):
     ("sort=nonsense", ["Ana", "Bo", "Cy"]),
 ])
 def test_report_sorting(app, make_user, client, auth, class_of_three, query, expected):
-    auth.login(make_user("trainer"))
+    auth.login(trainer_of("c"))
     page = client.get(f"/progress/c/report?{query}").get_data(as_text=True)
     assert rows_of(page) == expected
 
@@ -197,7 +219,7 @@ def test_report_csv_export(app, make_user, client, auth, class_of_three):
     course, quiz, (ana, bo, cy) = class_of_three
     bo.organisation = "=HYPERLINK(\"http://evil\")"
     db.session.commit()
-    auth.login(make_user("trainer"))
+    auth.login(trainer_of("c"))
     response = client.get("/progress/c/report.csv?country=DK&sort=name")
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -219,6 +241,7 @@ def test_report_queries_do_not_grow_with_learners(app, make_user, client, auth):
     for slug, n in (("small", 3), ("large", 20)):
         course = make_course(slug, lessons=3, rules={"lessons": "all", "quizzes": ["q"], "forum_posts": 0})
         quiz = make_quiz(course, "q")
+        name_trainer(course, trainer)
         for i, user in enumerate(add_learners(make_user, course, n)):
             complete_lesson(user, course.lessons[0])
             if i % 2:
@@ -256,7 +279,7 @@ def test_completions_by_month(app, make_user):
 
 
 def test_report_page_draws_svg_charts_without_inline_styles(app, make_user, client, auth, class_of_three):
-    auth.login(make_user("trainer"))
+    auth.login(trainer_of("c"))
     page = client.get("/progress/c/report").get_data(as_text=True)
     assert page.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') == 2
     assert "Completion funnel" in page and "Completions per month" in page

@@ -13,6 +13,7 @@ from hub.extensions import db
 from hub.quizzes import services
 from hub.quizzes.models import Attempt, Response
 from tests.conftest import TEST_PASSWORD
+from tests.factories import name_trainer
 
 from .quiz_support import enrol, make_course, make_quiz, quiz_url, token_of
 
@@ -359,6 +360,7 @@ def test_preview_is_not_counted(client, app, auth, make_user, setup):
     learner, course, quiz = setup
     auth.logout()
     trainer = make_user("trainer")
+    name_trainer(course, trainer)
     auth.login(trainer)
     response = client.post(quiz_url(course, quiz, "/preview"))
     assert response.status_code == 302
