@@ -3,6 +3,8 @@ commit so progress and certificates react in the same transaction."""
 from __future__ import annotations
 
 import hmac
+import re
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import format_date, ngettext
@@ -69,6 +71,10 @@ def enrol(user, course: Course, key: str | None = None, today: date | None = Non
             raise EnrolmentError(_("This course needs an enrolment key. Your trainer gives it to you."))
         if not hmac.compare_digest(given.encode(), (course.enrolment_key or "").encode()):
             raise EnrolmentError(_("That enrolment key is not correct. Check it with your trainer and try again."))
+    return _activate(user, course, existing)
+
+
+def _activate(user, course: Course, existing: Enrolment | None) -> Enrolment:
     if existing is None:
         existing = Enrolment(user_id=user.id, course_id=course.id)
         db.session.add(existing)
@@ -77,6 +83,76 @@ def enrol(user, course: Course, key: str | None = None, today: date | None = Non
     db.session.flush()
     signals.enrolled.send(signals.app(), user=user, enrolment=existing)
     return existing
+
+
+# -- enrolment by a trainer ---------------------------------------------------------
+
+ADDRESS_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+@dataclass
+class ManualEnrolment:
+    enrolled: list = field(default_factory=list)  # users enrolled now
+    already: list = field(default_factory=list)  # users who were enrolled already
+    unknown: list[str] = field(default_factory=list)  # addresses of no member
+
+
+def members_by_address(text: str):
+    """(members, unknown addresses) for addresses pasted one per line or separated by
+    commas, semicolons or spaces."""
+    from ..accounts.models import User
+
+    addresses = list(dict.fromkeys(a.strip().lower() for a in ADDRESS_SEPARATORS.split(text or "") if "@" in a))
+    found = {u.email: u for u in db.session.scalars(select(User).where(
+        User.email.in_(addresses), User.deleted_at.is_(None), User.active.is_(True)))} if addresses else {}
+    return [found[a] for a in addresses if a in found], [a for a in addresses if a not in found]
+
+
+def enrol_by_trainer(course: Course, text: str, trainer) -> ManualEnrolment:
+    """Enrol the members named by address, whatever the course's enrolment mode, key,
+    window or places (the trainer decides), and tell each of them by mail."""
+    users, unknown = members_by_address(text)
+    report = ManualEnrolment(unknown=unknown)
+    for user in users:
+        existing = db.session.scalar(select(Enrolment).where(Enrolment.user_id == user.id,
+                                                             Enrolment.course_id == course.id))
+        if existing is not None and existing.status == ENROLMENT_ACTIVE:
+            report.already.append(user)
+            continue
+        _activate(user, course, existing)
+        report.enrolled.append(user)
+        _tell(user, course, trainer, enrolled=True)
+    return report
+
+
+def unenrol_by_trainer(course: Course, user, trainer) -> bool:
+    """End ``user``'s enrolment (progress stays for history) and tell them by mail."""
+    if unenrol(user, course) is None:
+        return False
+    _tell(user, course, trainer, enrolled=False)
+    return True
+
+
+def _tell(user, course: Course, trainer, enrolled: bool) -> None:
+    from flask_babel import force_locale
+
+    from ..mail import queue_mail
+    from ..urls import public_url
+    from .services import course_text
+
+    with force_locale(user.language or "en"):
+        title = course_text(course, user.language or "en")["title"]
+        if enrolled:
+            subject = _("You are enrolled in “%(course)s”", course=title)
+            body = _("Hello %(name)s,\n\n%(trainer)s enrolled you in the course “%(course)s” on Inclusion Hub. "
+                     "You can start whenever you like:\n%(link)s\n", name=user.display_name,
+                     trainer=trainer.display_name, course=title, link=public_url("courses.course", slug=course.slug))
+        else:
+            subject = _("You are no longer enrolled in “%(course)s”", course=title)
+            body = _("Hello %(name)s,\n\n%(trainer)s ended your enrolment in the course “%(course)s”. Your "
+                     "progress is kept: if you are enrolled again, you continue where you stopped.\n",
+                     name=user.display_name, trainer=trainer.display_name, course=title)
+    queue_mail(user.email, subject, body)
 
 
 def unenrol(user, course: Course) -> Enrolment | None:

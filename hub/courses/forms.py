@@ -111,6 +111,13 @@ class CourseForm(HubForm):
         self.prerequisites.data = ", ".join(course.prerequisite_slugs or [])
 
 
+class ParticipantsForm(HubForm):
+    addresses = TextAreaField(_l("Email addresses of members to enrol"),
+                              validators=[DataRequired(), Length(max=20000)],
+                              description=_l("One per line, or separated by commas. Each member is told by mail."))
+    submit = SubmitField(_l("Enrol these members"))
+
+
 class TrainerForm(HubForm):
     email = EmailField(_l("Email address of a trainer"), validators=[DataRequired(), Length(max=320)])
     submit = SubmitField(_l("Add trainer"))

@@ -38,6 +38,15 @@ def is_course_trainer(user, course: Course) -> bool:
     return any(t.user_id == user.id for t in course.trainers)
 
 
+def participants_of(course: Course) -> list[tuple]:
+    """(user, enrolment) of the course's active learners, by name."""
+    from ..accounts.models import User
+
+    rows = db.session.execute(active_enrolments(User, Enrolment, course_id=course.id)
+                              .join(User, User.id == Enrolment.user_id).order_by(User.display_name))
+    return [(user, row) for user, row in rows]
+
+
 def trained_course_ids(user) -> set[int] | None:
     """The ids of the courses ``is_course_trainer`` grants ``user``, as one query;
     None for administrators (every course)."""

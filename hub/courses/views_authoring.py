@@ -6,15 +6,16 @@ from __future__ import annotations
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from ..extensions import db
 from ..permissions import can, ensure
-from . import authoring, content, content_export, media, services
+from . import authoring, content, content_export, enrolment, media, services
 from .blueprint import bp, post_checked
-from .forms import CourseForm, ImageForm, ImportForm, LessonForm, SectionForm, TrainerForm
+from .forms import CourseForm, ImageForm, ImportForm, LessonForm, ParticipantsForm, SectionForm, TrainerForm
 from .lookups import managed_course_or_404
 from .models import Course, Lesson, Section
 
@@ -76,6 +77,42 @@ def author(slug: str):
                            lessons_of={s.id: [x for x in lessons if x.section_id == s.id] for s in sections},
                            archived=archived, section_form=SectionForm(), trainers=services.trainers_of(course),
                            trainer_form=TrainerForm())
+
+
+@bp.route("/<slug>/participants", methods=["GET", "POST"])
+def participants(slug: str):
+    """The course's learners: a trainer enrols members by address (whatever the
+    enrolment mode: "closed" courses have no other way in) and ends enrolments."""
+    course = managed_course_or_404(slug, "course.author")
+    form = ParticipantsForm()
+    if form.validate_on_submit():
+        report = enrolment.enrol_by_trainer(course, form.addresses.data, current_user)
+        db.session.commit()
+        if report.enrolled:
+            flash(ngettext("%(num)d member enrolled and told by mail.", "%(num)d members enrolled and told by mail.",
+                           len(report.enrolled)), "success")
+        if report.already:
+            flash(_("Already enrolled: %(names)s.", names=", ".join(u.display_name for u in report.already)), "info")
+        if report.unknown:
+            flash(_("No member has these addresses (they need to register first): %(addresses)s.",
+                    addresses=", ".join(report.unknown)), "error")
+        return redirect(url_for("courses.participants", slug=course.slug))
+    learners = services.participants_of(course)
+    return render_template("courses/authoring/participants.html", course=course, form=form, learners=learners)
+
+
+@bp.route("/<slug>/participants/<int:user_id>/unenrol", methods=["POST"])
+def unenrol_participant(slug: str, user_id: int):
+    from ..accounts.models import User
+
+    course = managed_course_or_404(slug, "course.author")
+    post_checked()
+    user = db.session.get(User, user_id)
+    if user is None or not enrolment.unenrol_by_trainer(course, user, current_user):
+        abort(404)
+    db.session.commit()
+    flash(_("%(name)s is no longer enrolled; their progress is kept.", name=user.display_name), "success")
+    return redirect(url_for("courses.participants", slug=course.slug))
 
 
 @bp.route("/<slug>/trainers", methods=["POST"])

@@ -53,6 +53,7 @@ class PostForm(HubForm):
     language = SelectField(_l("Language of your post"), choices=language_choices(), validators=[DataRequired()])
     attachments = MultipleFileField(_l("Attach images or PDF files"))
     draft = HiddenField()
+    submission = HiddenField()  # one key per form shown: a retried submission is recognised
 
 
 class FlagForm(HubForm):

@@ -105,7 +105,9 @@ class Topic(Model):
 
 class Post(Model):
     __tablename__ = "forum_post"
-    __table_args__ = (UniqueConstraint("topic_id", "position"),)
+    # submission_key: the form's one-time key, so a retried submission (the connection
+    # dropped after the commit) finds its post instead of storing it twice.
+    __table_args__ = (UniqueConstraint("topic_id", "position"), UniqueConstraint("user_id", "submission_key"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     topic_id: Mapped[int] = mapped_column(ForeignKey("forum_topic.id", ondelete="CASCADE"), index=True)
@@ -122,6 +124,7 @@ class Post(Model):
     hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     hidden_reason: Mapped[str] = mapped_column(String(300), default="")
     helpful_count: Mapped[int] = mapped_column(Integer, default=0)
+    submission_key: Mapped[str | None] = mapped_column(String(32))
 
     topic: Mapped[Topic] = relationship()
     author: Mapped["User"] = relationship(foreign_keys=[user_id])

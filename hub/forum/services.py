@@ -7,6 +7,7 @@ concurrent replies to one topic all land, in order, with the counts right."""
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass, field
 
 from flask import url_for
@@ -135,7 +136,26 @@ def _after_new_post(post: Post, author: User, rendered: Rendered, uploads, new_t
     signals.forum_post_created.send(signals.app(), user=author, post=post)
 
 
-def create_topic(forum: Forum, author: User, title: str, body_md: str, language: str, uploads=()) -> Post:
+SUBMISSION_KEY = re.compile(r"^[0-9a-f]{32}$")
+
+
+def new_submission_key() -> str:
+    return uuid.uuid4().hex
+
+
+def submitted_before(author: User, key: str | None) -> Post | None:
+    """The post ``author`` already stored with this form's one-time key."""
+    if not key or not SUBMISSION_KEY.match(key):
+        return None
+    return db.session.scalar(select(Post).where(Post.user_id == author.id, Post.submission_key == key))
+
+
+def _key(key: str | None) -> str | None:
+    return key if key and SUBMISSION_KEY.match(key) else None
+
+
+def create_topic(forum: Forum, author: User, title: str, body_md: str, language: str, uploads=(),
+                 submission_key: str | None = None) -> Post:
     language = post_language(language, f"{title}\n{body_md}", author)
     """The new topic's opening post. Like ``reply``, the post carries ``rendered``
     (its mentions, and names several members share) for the view's messages."""
@@ -152,7 +172,7 @@ def create_topic(forum: Forum, author: User, title: str, body_md: str, language:
     db.session.add(topic)
     db.session.flush()
     post = Post(topic_id=topic.id, user_id=author.id, position=1, body_md=body, body_html=rendered.html,
-                language=language, created_at=now)
+                language=language, created_at=now, submission_key=_key(submission_key))
     db.session.add(post)
     db.session.flush()
     _bump_counters(topic.id, forum.id, post, new_topic=True)
@@ -163,7 +183,8 @@ def create_topic(forum: Forum, author: User, title: str, body_md: str, language:
     return post
 
 
-def reply(topic: Topic, author: User, body_md: str, language: str, uploads=()) -> Post:
+def reply(topic: Topic, author: User, body_md: str, language: str, uploads=(),
+          submission_key: str | None = None) -> Post:
     language = post_language(language, body_md, author)
     body = _check(body_md, language)
     rendered = render_post(body)
@@ -173,7 +194,7 @@ def reply(topic: Topic, author: User, body_md: str, language: str, uploads=()) -
                        .execution_options(synchronize_session=False))
     position = db.session.scalar(select(Topic.last_position).where(Topic.id == topic.id))
     post = Post(topic_id=topic.id, user_id=author.id, position=position, body_md=body, body_html=rendered.html,
-                language=language, created_at=utcnow())
+                language=language, created_at=utcnow(), submission_key=_key(submission_key))
     db.session.add(post)
     db.session.flush()
     _bump_counters(topic.id, topic.forum_id, post, new_topic=False)

@@ -20,7 +20,7 @@ from .attachments import serve
 from .blueprint import bp, forum_or_404, post_or_404, post_url, topic_or_404
 from .forms import SORT_LABELS, PostForm, SubscribeForm
 from .models import Attachment, Forum, Post, Topic
-from .services import default_language
+from .services import AUTO_LANGUAGE, new_submission_key
 from .text import mention_token
 
 
@@ -65,8 +65,8 @@ def topic(topic_id: int):
     topic = topic_or_404(topic_id)
     ensure("forum.view_topic", topic)
     thread = queries.thread(current_user, topic, page=page_number())
-    form = PostForm(formdata=None)
-    form.language.data = default_language(current_user)
+    form = PostForm(formdata=None, submission=new_submission_key())
+    form.language.data = AUTO_LANGUAGE
     html = render_template("forum/topic.html", topic=topic, forum=topic.forum, thread=thread, form=form,
                            subscribed=notifications.is_subscribed(current_user.id, topic=topic),
                            subscribe_form=SubscribeForm(formdata=None))

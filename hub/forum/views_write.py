@@ -17,6 +17,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from limits import parse_many
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..database import utcnow, write_transaction
@@ -156,11 +157,28 @@ def _uploads(form: PostForm):
 
 
 def _render_form(form, state, *, mode, forum, topic=None, post=None, error=None):
+    if "submission" in form and not services.SUBMISSION_KEY.match(form.submission.data or ""):
+        form.submission.data = services.new_submission_key()
     files_lost = bool(request.files and any(f.filename for f in request.files.getlist("attachments")))
     html = render_template("forum/post_form.html", form=form, mode=mode, forum=forum, topic=topic, post=post,
                            preview=state["preview"], expired=state["expired"], limited=state["limited"], error=error,
                            files_lost=files_lost, max_mb=max_upload_mb())
     return html, 429 if state["limited"] else 200
+
+
+def show_stored(post) -> object:
+    """A form sent again after its post was stored (a retry after a lost connection,
+    a second click): show the post instead of storing it twice."""
+    flash(_("Your post is published."), "success")
+    return redirect(post_url(post))
+
+
+def retried(form: PostForm, error: IntegrityError) -> object:
+    db.session.rollback()
+    stored = services.submitted_before(current_user, form.submission.data)
+    if stored is None:
+        raise error  # not a duplicate submission: a real error
+    return show_stored(stored)
 
 
 def commit_and_show(post) -> object:
@@ -188,6 +206,8 @@ def new_topic(slug: str):
     if request.method == "GET":
         form.language.data = services.AUTO_LANGUAGE
         _load_draft(form)
+    elif (stored := services.submitted_before(current_user, form.submission.data)) is not None:
+        return show_stored(stored)
     state = _submission(form)
     if state["ready"]:
         if not (form.title.data or "").strip():
@@ -195,9 +215,11 @@ def new_topic(slug: str):
         elif (uploads := _uploads(form)) is not None:
             try:
                 post = services.create_topic(forum, current_user, form.title.data, form.body.data,
-                                             form.language.data, uploads)
+                                             form.language.data, uploads, submission_key=form.submission.data)
             except ForumError as exc:
                 error = str(exc)
+            except IntegrityError as clash:  # the same submission, stored a moment ago by a retry
+                return retried(form, clash)
             else:
                 _drop_draft(form)
                 return commit_and_show(post)
@@ -223,12 +245,17 @@ def reply(topic_id: int):
             form.body.data = text.quote(source.author.public_name, url_for("forum.permalink", post_id=source.id),
                                         source.body_md)
         _load_draft(form)
+    elif (stored := services.submitted_before(current_user, form.submission.data)) is not None:
+        return show_stored(stored)
     state = _submission(form)
     if state["ready"] and (uploads := _uploads(form)) is not None:
         try:
-            post = services.reply(topic, current_user, form.body.data, form.language.data, uploads)
+            post = services.reply(topic, current_user, form.body.data, form.language.data, uploads,
+                                  submission_key=form.submission.data)
         except ForumError as exc:
             error = str(exc)
+        except IntegrityError as clash:  # the same submission, stored a moment ago by a retry
+            return retried(form, clash)
         else:
             _drop_draft(form)
             return commit_and_show(post)

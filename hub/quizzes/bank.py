@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal, overload
 
+from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
@@ -301,15 +302,51 @@ def read_file(filename: str, content: bytes | str, default_format: str = "markdo
     return gift.parse(content, default_format=default_format)
 
 
+IMPORT_MAX_BYTES = 2 * 1024 * 1024  # QUIZ_IMPORT_MAX_BYTES: Moodle's own exports of 1,000 questions are ~0.5 MB
+IMPORT_MAX_QUESTIONS = 2000  # QUIZ_IMPORT_MAX_QUESTIONS
+IMPORT_BATCH = 100  # questions saved per transaction: other writers wait for one batch, not the file
+
+
+def import_limits() -> tuple[int, int]:
+    config = current_app.config
+    return (int(config.get("QUIZ_IMPORT_MAX_BYTES", IMPORT_MAX_BYTES)),
+            int(config.get("QUIZ_IMPORT_MAX_QUESTIONS", IMPORT_MAX_QUESTIONS)))
+
+
+def read_upload(filename: str, stream, default_format: str = "moodle") -> ParseResult:
+    """Read and parse an uploaded question file within the size and count limits,
+    before anything is written: a refusal is an error of the result, never a long
+    write transaction."""
+    max_bytes, max_questions = import_limits()
+    raw = stream.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        result = ParseResult()
+        result.errors.append(Problem(0, _("the file is larger than %(mb)s MB: split it into smaller files (for "
+                                          "example one per category) and import them one after another",
+                                          mb=f"{max_bytes / (1024 * 1024):.3g}")))
+        return result
+    result = read_file(filename, raw, default_format=default_format)
+    if len(result.questions) > max_questions:
+        count = len(result.questions)
+        result.questions = []
+        result.errors.append(Problem(0, _("the file holds %(count)d questions; import at most %(max)d at a time",
+                                          count=count, max=max_questions)))
+    return result
+
+
 def import_questions(course, result: ParseResult, default_category: str, only_valid: bool = False,
-                     user=None) -> ImportOutcome:
+                     user=None, end_batch=None) -> ImportOutcome:
     """Save the questions of a parsed file. Nothing is saved while the file has errors,
-    unless ``only_valid``: then the questions without errors are saved."""
+    unless ``only_valid``: then the questions without errors are saved. ``end_batch``
+    (the caller's commit) runs after every IMPORT_BATCH questions."""
     outcome = ImportOutcome(result)
     if result.errors and not only_valid:
         outcome.skipped = True
         return outcome
-    for draft in result.questions:
+    for number, draft in enumerate(result.questions, start=1):
+        if end_batch is not None and number % IMPORT_BATCH == 0:
+            db.session.flush()
+            end_batch()
         try:
             question, created = save_draft(course, draft, default_category, user)
         except BankError as error:

@@ -325,13 +325,14 @@ def import_questions(course_slug: str):
     outcome = None
     if form.validate_on_submit():
         upload = form.file.data
-        result = bank.read_file(upload.filename or "", upload.read(), default_format="moodle")
+        result = bank.read_upload(upload.filename or "", upload.stream)
         if form.new_category.data and form.new_category.data.strip():
             default = bank.clean_path(form.new_category.data)
         else:
             chosen = db.session.get(QuestionCategory, int(form.category.data) if form.category.data.isdigit() else 0)
             default = chosen.path if chosen is not None and chosen.course_id == course.id else bank.DEFAULT_CATEGORY
-        outcome = bank.import_questions(course, result, default, only_valid=form.only_valid.data, user=current_user)
+        outcome = bank.import_questions(course, result, default, only_valid=form.only_valid.data, user=current_user,
+                                        end_batch=db.session.commit)
         if outcome.skipped or not outcome.total:
             db.session.rollback()
         else:

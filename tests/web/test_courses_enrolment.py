@@ -185,3 +185,44 @@ def test_window_dates_are_shown(client, login, tmp_path, field):
     login()
     page = client.get("/courses/demo").get_data(as_text=True)
     assert ("Enrolment opens on" if field == "opens" else "Enrolment closes on") in page
+
+
+def test_trainer_enrols_members_in_a_closed_course_and_unenrols_them(app, client, make_user):
+    from hub.courses.models import ENROLMENT_ACTIVE, Enrolment
+    from hub.mail import OutboxMessage
+    from tests.factories import make_course, name_trainer
+    from tests.web.forum_helpers import login_as
+
+    course = make_course("closed-course", title="Closed course")
+    course.enrolment_mode = "closed"
+    db.session.commit()
+    trainer = make_user("trainer", display_name="Tina Trainer")
+    name_trainer(course, trainer)
+    ana = make_user(display_name="Ana", email="ana@example.org", language="es")
+    bo = make_user(display_name="Bo", email="bo@example.org")
+    outsider = make_user("trainer")
+    login_as(client, ana)
+    client.post("/courses/closed-course/enrol")
+    assert db.session.scalar(db.select(Enrolment.id).where(Enrolment.user_id == ana.id)) is None  # no way in alone
+    login_as(client, outsider)  # a trainer of other courses
+    assert client.get("/courses/closed-course/participants").status_code == 403
+    login_as(client, trainer)
+    response = client.post("/courses/closed-course/participants", follow_redirects=True,
+                           data={"addresses": "ANA@example.org, bo@example.org\nnobody@example.org; bo@example.org"})
+    page = response.get_data(as_text=True)
+    assert "2 members enrolled and told by mail." in page and "nobody@example.org" in page
+    active = set(db.session.scalars(db.select(Enrolment.user_id).where(
+        Enrolment.course_id == course.id, Enrolment.status == ENROLMENT_ACTIVE)))
+    assert active == {ana.id, bo.id}
+    mails = {m.recipient: m for m in db.session.scalars(db.select(OutboxMessage))}
+    assert "Tina Trainer" in mails["ana@example.org"].body and "Closed course" in mails["ana@example.org"].subject
+    assert "/courses/closed-course" in mails["bo@example.org"].body
+    again = client.post("/courses/closed-course/participants", data={"addresses": "bo@example.org"},
+                        follow_redirects=True).get_data(as_text=True)
+    assert "Already enrolled: Bo." in again
+    assert client.post(f"/courses/closed-course/participants/{bo.id}/unenrol").status_code == 302
+    assert "no longer enrolled" in db.session.scalars(db.select(OutboxMessage).where(
+        OutboxMessage.recipient == "bo@example.org").order_by(OutboxMessage.id.desc())).first().subject
+    assert client.post(f"/courses/closed-course/participants/{bo.id}/unenrol").status_code == 404
+    login_as(client, ana)
+    assert client.get("/courses/closed-course").status_code == 200

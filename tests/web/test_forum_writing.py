@@ -227,3 +227,40 @@ def test_helpful_marks_once_per_member(app, client, make_user):
     db.session.refresh(tip)
     assert tip.helpful_count == 1
     assert db.session.scalar(select(func.count(HelpfulMark.id))) == 1
+
+
+def test_a_retried_submission_stores_the_post_once(app, client, make_user, monkeypatch):
+    """The connection dropped after the commit and the browser sent the form again:
+    the form's one-time key finds the stored post instead of storing a second one."""
+    import re as _re
+
+    from hub.forum import services as forum_services
+    from tests.web.forum_helpers import forum, login_as, posts_of, seed, topic_with_replies
+
+    seed()
+    member = make_user()
+    topic = topic_with_replies(forum("general"), member, "Retries")
+    login_as(client, member)
+    page = client.get(f"/forum/topic/{topic.id}/reply").get_data(as_text=True)
+    key = _re.search(r'name="submission" type="hidden" value="([0-9a-f]{32})"', page).group(1)
+    data = {"body": "Sent twice", "language": "en", "post": "1", "submission": key}
+    first = client.post(f"/forum/topic/{topic.id}/reply", data=data, content_type="multipart/form-data")
+    again = client.post(f"/forum/topic/{topic.id}/reply", data=data, content_type="multipart/form-data")
+    assert first.status_code == again.status_code == 302 and first.headers["Location"] == again.headers["Location"]
+    assert [p.body_md for p in posts_of(topic.id)].count("Sent twice") == 1
+    # two retries racing: the second passes the check before the first commits, and the
+    # database's unique key turns it into the same answer
+    real = forum_services.submitted_before
+    calls = {"n": 0}
+
+    def late(author, key):
+        calls["n"] += 1
+        return None if calls["n"] == 1 else real(author, key)
+
+    monkeypatch.setattr(forum_services, "submitted_before", late)
+    raced = client.post(f"/forum/topic/{topic.id}/reply", data=data, content_type="multipart/form-data")
+    assert raced.status_code == 302 and raced.headers["Location"] == first.headers["Location"]
+    assert [p.body_md for p in posts_of(topic.id)].count("Sent twice") == 1
+    other = dict(data, submission="f" * 32, body="A new reply")  # another form: another post
+    assert client.post(f"/forum/topic/{topic.id}/reply", data=other, content_type="multipart/form-data").status_code == 302
+    assert len(posts_of(topic.id)) == 3

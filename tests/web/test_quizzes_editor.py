@@ -342,3 +342,42 @@ def test_csv_cells_cannot_become_formulas(client, auth, make_user, trainer_cours
     auth.login(trainer)
     body = client.get(quiz_url(course, quiz, "/results?format=csv")).get_data(as_text=True)
     assert "\n'=HYPERLINK(1)," in body
+
+
+def test_import_refuses_oversized_files_and_too_many_questions(client, trainer_course, app):
+    trainer, course = trainer_course
+    app.config["QUIZ_IMPORT_MAX_BYTES"] = 200
+    html = upload(client, course, "::Q::Question? {TRUE}\n\n" * 20).get_data(as_text=True)
+    assert "the file is larger than" in html and "split it into smaller files" in html
+    assert questions(course) == []
+    app.config["QUIZ_IMPORT_MAX_BYTES"] = 1024 * 1024
+    app.config["QUIZ_IMPORT_MAX_QUESTIONS"] = 3
+    text = "".join(f"::Q{i}::Question {i}? {{TRUE}}\n\n" for i in range(5))
+    html = upload(client, course, text, only_valid="y").get_data(as_text=True)
+    assert "the file holds 5 questions; import at most 3 at a time" in html
+    assert questions(course) == []
+
+
+def test_import_commits_in_batches(client, trainer_course, monkeypatch):
+    """Other writers wait for one batch at most, not for the whole file."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from hub.quizzes import bank
+
+    trainer, course = trainer_course
+    monkeypatch.setattr(bank, "IMPORT_BATCH", 2)
+    commits = []
+
+    def count(session):
+        if not session.in_nested_transaction():
+            commits.append(1)
+
+    event.listen(Session, "after_commit", count)
+    try:
+        text = "".join(f"::Q{i}::Question {i}? {{TRUE}}\n\n" for i in range(5))
+        html = upload(client, course, text).get_data(as_text=True)
+    finally:
+        event.remove(Session, "after_commit", count)
+    assert "5 new questions." in html and len(questions(course)) == 5
+    assert len(commits) >= 3  # after questions 2 and 4, and at the end
