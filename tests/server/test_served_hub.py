@@ -107,15 +107,21 @@ def test_writes_answer_promptly_after_a_restart(hub):
     assert response.status_code == 302 and time.monotonic() - started < 2, response.text[:1000]
 
 
-def test_a_killed_worker_loses_no_acknowledged_reply(hub):
+def topic_and_writers(hub, title: str, count: int) -> tuple[int, list]:
+    """A new topic, and ``count`` newly registered members to reply to it."""
     opener = hub.visitor()
-    opener.register("Thread Opener")
-    topic = topic_id_of(opener.start_topic("Posting through a crash", "Replies below."))
+    opener.register(f"{title} opener")
+    topic = topic_id_of(opener.start_topic(title, "Replies below."))
     writers = []
-    for n in range(8):
+    for n in range(count):
         writer = hub.visitor()
-        writer.register(f"Writer {n}")
+        writer.register(f"{title} writer {n}")
         writers.append(writer)
+    return topic, writers
+
+
+def test_a_killed_worker_loses_no_acknowledged_reply(hub):
+    topic, writers = topic_and_writers(hub, "Posting through a crash", 8)
     acknowledged: list[str] = []
     lock = threading.Lock()
     stop = time.monotonic() + 6
@@ -234,14 +240,7 @@ def test_replies_from_several_visitors_are_all_findable(hub):
     """Posts written at once through both workers, one worker killed on the way: the
     outbox brings every acknowledged reply into the index, found through the search
     page within seconds."""
-    opener = hub.visitor()
-    opener.register("Search Opener")
-    topic = topic_id_of(opener.start_topic("Searchable replies", "Replies below."))
-    writers = []
-    for n in range(4):
-        writer = hub.visitor()
-        writer.register(f"Search Writer {n}")
-        writers.append(writer)
+    topic, writers = topic_and_writers(hub, "Searchable replies", 4)
     words: list[str] = []
     lock = threading.Lock()
 
