@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 import threading
+import weakref
 from collections import OrderedDict
 from datetime import datetime
 from pathlib import Path
@@ -95,17 +96,29 @@ _serials = itertools.count(1)
 _local = threading.local()  # Whoosh readers are not thread-safe: one searcher per thread
 
 
+class _ThreadSearchers:
+    """One thread's path -> (inode, index, searcher); closed when the thread ends (a
+    threaded development server starts a thread per request)."""
+
+    def __init__(self):
+        self.by_path: dict[str, tuple[int, object, object]] = {}
+
+    def __del__(self):
+        for _inode, _ix, found in self.by_path.values():
+            _close(found)
+
+
 def _searchers() -> dict[str, tuple[int, object, object]]:
-    """This thread's path -> (inode, index, searcher). A sync worker has one request
-    thread (so one searcher per process) plus its indexer thread."""
-    if not hasattr(_local, "cached"):
-        _local.cached = {}
+    """This thread's searchers. A sync worker has one request thread (so one
+    searcher per process) plus its indexer thread."""
+    if not hasattr(_local, "holder"):
+        _local.holder = _ThreadSearchers()
         with _lock:
-            _all_threads.append(_local.cached)
-    return _local.cached
+            _all_threads.add(_local.holder)
+    return _local.holder.by_path
 
 
-_all_threads: list[dict] = []
+_all_threads: weakref.WeakSet = weakref.WeakSet()  # so forget_searcher() reaches every thread's
 
 
 def searcher():
@@ -181,8 +194,8 @@ def _close(old) -> None:
 def forget_searcher() -> None:
     """Close and drop the cached searchers (after a rebuild in this process, in tests)."""
     with _lock:
-        for cached in _all_threads:
-            for _inode, _ix, found in cached.values():
+        for holder in list(_all_threads):
+            for _inode, _ix, found in holder.by_path.values():
                 _close(found)
-            cached.clear()
+            holder.by_path.clear()
         _filters.clear()
