@@ -83,6 +83,10 @@ def recipient_identity(email: str, salt: str) -> str:
 
 # --- queries ------------------------------------------------------------------------
 
+def has_issued(course: Course) -> bool:
+    return db.session.scalar(select(Certificate.id).where(Certificate.course_id == course.id).limit(1)) is not None
+
+
 def live_certificate(user_id: int, course_id: int) -> Certificate | None:
     return db.session.scalar(select(Certificate).where(Certificate.user_id == user_id,
                                                        Certificate.course_id == course_id,

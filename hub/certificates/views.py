@@ -7,6 +7,7 @@ import io
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     flash,
     jsonify,
@@ -26,7 +27,7 @@ from ..courses.lookups import certified_course_or_404
 from ..courses.models import Course
 from ..extensions import db, limiter
 from ..pagination import paginate
-from ..permissions import ensure, require
+from ..permissions import can, ensure, require
 from ..security import safe_next
 from ..urls import public_url
 from . import badges, services
@@ -222,15 +223,25 @@ def badge_issuer():
                                        current_app.config.get("CERTIFICATE_ISSUER_EMAIL")))
 
 
+def badge_course_or_404(slug: str):
+    """A course's badge is public once the course is (the courses' own visibility
+    rule), or once it has issued a badge: verifiers of badges already given out must
+    still reach their class. An unpublished draft stays unknown."""
+    course = certified_course_or_404(slug)
+    if not can(current_user, "course.view", course) and not services.has_issued(course):
+        abort(404)
+    return course
+
+
 @bp.route("/badges/courses/<slug>")
 def badge_class(slug: str):
-    course = certified_course_or_404(slug)
+    course = badge_course_or_404(slug)
     return _json(badges.badge_class(course, services.criteria_of(course), public_url))
 
 
 @bp.route("/badges/courses/<slug>/image.svg")
 def badge_image(slug: str):
-    course = certified_course_or_404(slug)
+    course = badge_course_or_404(slug)
     svg = render_template("certificates/badge.svg", course=course, issuer=services.issuer_name())
     return Response(svg, mimetype="image/svg+xml", headers={"Access-Control-Allow-Origin": "*"})
 

@@ -169,3 +169,17 @@ def test_badge_class_and_issuer_json(app, make_user, client):
     assert issuer["id"] == "http://hub.test/badges/issuer" and issuer["name"] == "Inclusion Hub"
     assert issuer["url"] == "http://hub.test/"
     assert client.get("/badges/courses/no-such-course").status_code == 404
+
+
+def test_an_unpublished_courses_badge_stays_unknown_until_it_has_issued_one(app, make_user, client):
+    from tests.factories import make_course
+
+    draft = make_course("draft-badge", title="Secret draft title", published=False)
+    for path in ("/badges/courses/draft-badge", "/badges/courses/draft-badge/image.svg"):
+        response = client.get(path)
+        assert response.status_code == 404 and b"Secret draft title" not in response.data
+    cert = issued(make_user, "Ana")  # a published course that issued a badge, then unpublished
+    cert.course.published = False
+    db.session.commit()
+    assert client.get(f"/badges/courses/{cert.course.slug}").status_code == 200  # verifiers still reach it
+    assert draft.id
