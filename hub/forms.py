@@ -7,16 +7,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms.validators import ValidationError
+from wtforms.validators import StopValidation
 
 NUL = "\x00"
 
 
 def no_nul(form, field) -> None:
-    """A validator every HubForm field gets."""
+    """The first validator of every HubForm field. It stops the field's chain, so no
+    later validator (one that looks the value up in the database, say) sees it."""
     values = field.data if isinstance(field.data, (list, tuple)) else [field.data]
     if any(isinstance(value, str) and NUL in value for value in values):
-        raise ValidationError(_l("This contains a character that cannot be saved (a null byte). Remove it and "
+        raise StopValidation(_l("This contains a character that cannot be saved (a null byte). Remove it and "
                                  "try again."))
 
 
@@ -30,7 +31,7 @@ class HubForm(FlaskForm):
     class Meta:
         def bind_field(self, form, unbound_field, options):
             field = unbound_field.bind(form=form, **options)
-            field.validators = [*field.validators, no_nul]
+            field.validators = [no_nul, *field.validators]
             return field
 
 

@@ -92,3 +92,14 @@ def test_id_arg_accepts_only_database_ids(app):
                           ("1e3", None), ("", None), ("٣", None)]:
         with app.test_request_context(f"/?x={raw}"):
             assert id_arg("x") == expected, raw
+
+
+def test_nul_stops_a_field_before_validators_that_query_the_database(client, make_user):
+    """Found by the property tests on PostgreSQL: the registration form's "address
+    already taken" check queried the database with the NUL before the refusal."""
+    make_user(email="taken@example.org")
+    response = client.post("/register", data={"display_name": "Ana", "email": "taken@example.org\x00",
+                                              "password": "a long enough password",
+                                              "confirm": "a long enough password", "country": "ES",
+                                              "organisation": "Org", "profession": "counsellor", "language": "es"})
+    assert response.status_code == 200 and NUL_MESSAGE in text(response)
