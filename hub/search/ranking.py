@@ -20,14 +20,15 @@ def wanted_terms(query) -> dict[str, set[str]]:
     return found
 
 
-def rerank_by_title(results, query, first: int) -> None:
-    """Re-order ``results.top_n[first:first + WINDOW]`` in place by score times the
-    share of the query's words in the document's title (date-sorted results keep
-    their order: callers only pass relevance results)."""
+def rerank_by_title(results, query) -> None:
+    """Re-order the first WINDOW of ``results.top_n`` in place by score times the
+    share of the query's words in the document's title. The window is the same for
+    every page, so paging stays consistent (date-sorted results keep their order:
+    callers only pass relevance results)."""
     wanted = wanted_terms(query)
     if not wanted:
         return
-    window = results.top_n[first:first + WINDOW]
+    window = results.top_n[:WINDOW]
     searcher = results.searcher
     rescored = []
     for score, docnum in window:
@@ -37,4 +38,4 @@ def rerank_by_title(results, query, first: int) -> None:
         share = len(asked & set(terms(language, stored.get("title", "")))) / len(asked) if asked else 0.0
         rescored.append((score * (1 + TITLE_WEIGHT * share), docnum))
     rescored.sort(key=lambda pair: (-pair[0], pair[1]))
-    results.top_n[first:first + WINDOW] = rescored
+    results.top_n[:WINDOW] = rescored

@@ -132,12 +132,12 @@ def facet_filter(request: Request, with_type: bool = True) -> list[Q.Query]:
 
 # -- running --------------------------------------------------------------------------
 
-def _languages(found, request: Request) -> list[str]:
-    """Field languages to search: those present in the index (or the one filtered)."""
+def _languages(present: list[str], request: Request) -> list[str]:
+    """Field languages to search: those of the index's documents (or the one filtered)."""
     if request.language:
         return [field_language(request.language)]
-    present = {field_language(code) for code in found.reader().field_terms("language")}
-    return [language for language in FIELD_LANGUAGES if language in present]
+    fields = {field_language(code) for code in present}
+    return [language for language in FIELD_LANGUAGES if language in fields]
 
 
 def _url(stored: dict) -> str | None:
@@ -227,7 +227,7 @@ def _ranked(found, query: Q.Query, tally: Tally, shown, limit: int, by_date: boo
     return Results(found, query, top, docset={docnum for _score, docnum in kept})
 
 
-def suggest(found, parsed: Parsed, request: Request, allowed) -> str | None:
+def suggest(found, parsed: Parsed, languages: list[str], allowed) -> str | None:
     """A respelling of the query's unknown words that finds something this reader may
     see (checked by running it), or None."""
     corrector = found.corrector("spell")
@@ -244,7 +244,7 @@ def suggest(found, parsed: Parsed, request: Request, allowed) -> str | None:
     if not changed:
         return None
     text = " ".join(words)
-    retry = parse(text, _languages(found, request))
+    retry = parse(text, languages)
     if retry.query is None or count(found, retry.query, allowed, cap=1).total == 0:
         return None
     return text
@@ -274,7 +274,8 @@ def run(user, request: Request) -> Page:
         return page
     page.languages = sorted(code for code in found.reader().field_terms("language") if code)
     page.countries = sorted(code for code in found.reader().field_terms("countries") if code)
-    parsed = parse(request.q, _languages(found, request))
+    languages = _languages(page.languages, request)
+    parsed = parse(request.q, languages)
     page.plain = parsed.plain
     if parsed.query is None:
         return page
@@ -287,38 +288,22 @@ def run(user, request: Request) -> Page:
     page.exact = tally.exact
     page.total = tally.by_type.get(request.doc_type, 0) if request.doc_type and tally.exact else tally.total
     if page.total == 0:
-        page.suggestion = suggest(found, parsed, request, base)
+        page.suggestion = suggest(found, parsed, languages, base)
         return page
     request.page = min(max(1, request.page), page.pages)
     sort = {"sortedby": sorting.FieldFacet("date", reverse=True)} if request.order == "date" else {}
     shown = _narrowed(found, base, facet_filter(request))
-    limit = request.page * PER_PAGE
     first = (request.page - 1) * PER_PAGE
-    wanted = limit if sort else first + WINDOW
+    # Relevance pages rank at least the title window, re-ranked the same way on every
+    # page, so a result never shows on two pages or on none.
+    wanted = first + PER_PAGE if sort else max(first + PER_PAGE, WINDOW)
     if tally.exact:
         results = _ranked(found, parsed.query, tally, shown, wanted, by_date=bool(sort))
     else:
         results = found.search(parsed.query, filter=shown, limit=wanted, **sort)
     if not sort:
-        rerank_by_title(results, parsed.query, first)
+        rerank_by_title(results, parsed.query)
     results.formatter = HtmlFormatter(tagname="mark", between=" … ")
     results.fragmenter = WholeFragmenter()
     page.hits = [hit for hit in (_hit(r) for r in results[first:first + PER_PAGE]) if hit is not None]
-    return page
-    request.page = min(max(1, request.page), page.pages)
-    if request.doc_type or request.page * PER_PAGE > wanted:
-        results = found.search(parsed.query, filter=_narrowed(found, base, facet_filter(request)),
-                               limit=request.page * PER_PAGE, terms=True, **sort)
-    results.formatter = HtmlFormatter(tagname="mark", between=" … ")
-    results.fragmenter = WholeFragmenter()
-    page.hits = [hit for hit in (_hit(r) for r in results[first:first + PER_PAGE]) if hit is not None]
-    return page
-    request.page = min(max(1, request.page), page.pages)
-    options = dict(filter=_narrowed(found, base, facet_filter(request)), terms=True)
-    if request.order == "date":  # (Whoosh's reverse=True is lost when a page holds every hit)
-        options.update(sortedby=sorting.FieldFacet("date", reverse=True))
-    results = found.search_page(parsed.query, request.page, pagelen=PER_PAGE, **options)
-    results.results.formatter = HtmlFormatter(tagname="mark", between=" … ")
-    results.results.fragmenter = WholeFragmenter()
-    page.hits = [hit for hit in (_hit(r) for r in results) if hit is not None]
     return page

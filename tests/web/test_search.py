@@ -336,3 +336,14 @@ def test_very_broad_queries_count_up_to_a_cap(app, client, monkeypatch):
     assert len(found.titles) == 8  # the page is ranked in full; only counting stops
     assert "Lessons (" not in found.html and ">Lessons</a>" in found.html  # tabs without counts
     assert "More than 5 results" in search(client, "walrus", type="lesson").html
+
+
+def test_pages_of_relevance_results_never_repeat_or_skip_a_result(client):
+    """Titles re-rank the best results; every page must use the same order."""
+    course = factories.make_course("pages")
+    for i in range(13):
+        lesson(course, f"Plain {i:02d}", "walrus walrus")
+    for i in range(13):
+        lesson(course, f"Walrus {i:02d}", "about something else entirely")
+    seen = [title for page in (1, 2, 3) for title in search(client, "walrus", page=page).titles]
+    assert len(seen) == 26 and len(set(seen)) == 26
