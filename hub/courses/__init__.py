@@ -9,9 +9,8 @@ def init_app(app: Flask) -> None:
     from . import services, views, views_authoring  # noqa: F401  (views: their routes attach to bp)
     from .blueprint import bp
     from .cli import content_cli
+    from .search import register as register_search
 
     app.register_blueprint(bp)
     app.cli.add_command(content_cli)
-    from .search import register as register_search
-
     register_search()  # what the search index takes from this feature (idempotent)

@@ -34,13 +34,12 @@ def init_app(app: Flask) -> None:
     )
     from .blueprint import bp, template_helpers
     from .cli import forum_cli
+    from .search import register as register_search
     from .settings import DEFAULTS
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     app.register_blueprint(bp)
-    from .search import register as register_search
-
     register_search()  # what the search index takes from this feature (idempotent)
     app.context_processor(template_helpers)
     app.cli.add_command(forum_cli)

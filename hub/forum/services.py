@@ -143,15 +143,17 @@ def new_submission_key() -> str:
     return uuid.uuid4().hex
 
 
+def valid_submission_key(key: str | None) -> str | None:
+    """``key`` when it is one the hub gives out, else None."""
+    return key if key and SUBMISSION_KEY.match(key) else None
+
+
 def submitted_before(author: User, key: str | None) -> Post | None:
     """The post ``author`` already stored with this form's one-time key."""
-    if not key or not SUBMISSION_KEY.match(key):
+    key = valid_submission_key(key)
+    if key is None:
         return None
     return db.session.scalar(select(Post).where(Post.user_id == author.id, Post.submission_key == key))
-
-
-def _key(key: str | None) -> str | None:
-    return key if key and SUBMISSION_KEY.match(key) else None
 
 
 def create_topic(forum: Forum, author: User, title: str, body_md: str, language: str, uploads=(),
@@ -172,7 +174,7 @@ def create_topic(forum: Forum, author: User, title: str, body_md: str, language:
     db.session.add(topic)
     db.session.flush()
     post = Post(topic_id=topic.id, user_id=author.id, position=1, body_md=body, body_html=rendered.html,
-                language=language, created_at=now, submission_key=_key(submission_key))
+                language=language, created_at=now, submission_key=valid_submission_key(submission_key))
     db.session.add(post)
     db.session.flush()
     _bump_counters(topic.id, forum.id, post, new_topic=True)
@@ -194,7 +196,7 @@ def reply(topic: Topic, author: User, body_md: str, language: str, uploads=(),
                        .execution_options(synchronize_session=False))
     position = db.session.scalar(select(Topic.last_position).where(Topic.id == topic.id))
     post = Post(topic_id=topic.id, user_id=author.id, position=position, body_md=body, body_html=rendered.html,
-                language=language, created_at=utcnow(), submission_key=_key(submission_key))
+                language=language, created_at=utcnow(), submission_key=valid_submission_key(submission_key))
     db.session.add(post)
     db.session.flush()
     _bump_counters(topic.id, topic.forum_id, post, new_topic=False)

@@ -157,7 +157,7 @@ def _uploads(form: PostForm):
 
 
 def _render_form(form, state, *, mode, forum, topic=None, post=None, error=None):
-    if "submission" in form and not services.SUBMISSION_KEY.match(form.submission.data or ""):
+    if "submission" in form and services.valid_submission_key(form.submission.data) is None:
         form.submission.data = services.new_submission_key()
     files_lost = bool(request.files and any(f.filename for f in request.files.getlist("attachments")))
     html = render_template("forum/post_form.html", form=form, mode=mode, forum=forum, topic=topic, post=post,

@@ -26,13 +26,12 @@ def init_app(app: Flask) -> None:
     from .cli import practices_cli
     from .content import shipped_content
     from .library import glossary_links, shipped_library
+    from .search import register as register_search
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     app.register_blueprint(bp)
     app.cli.add_command(practices_cli)
-    from .search import register as register_search
-
     register_search()  # what the search index takes from this feature (idempotent)
     for source in (shipped_library, shipped_content):  # the glossary first: practices link its terms
         if source not in hooks.site_content:

@@ -30,10 +30,11 @@ from whoosh.writing import LockError
 
 from ..database import utcnow
 from ..extensions import db
+from . import store
 from .analysis import field_language
 from .models import SearchOutbox
 from .registry import SOURCES
-from .store import META_KEY, IndexUnavailable, forget_searcher, index_path, meta_document, open_index
+from .store import META_KEY, IndexUnavailable, build_schema, index_path, meta_document, open_index
 
 log = logging.getLogger(__name__)
 BATCH = 500  # entities per database read; outbox rows per drain step
@@ -176,8 +177,6 @@ def rebuild(progress: Callable[[int], None] | None = None, wait: bool = True) ->
     ``progress`` is called with the number of entities done after each batch."""
     from whoosh import index
 
-    from .store import build_schema
-
     path = index_path()
     with _rebuild_lock(path, wait):
         mark = safe_mark()
@@ -226,8 +225,7 @@ def _swap(path: Path, fresh: Path) -> None:
     finally:
         if lock is not None:
             lock.release()
-    shutil.rmtree(old, ignore_errors=True)
-    forget_searcher()
+    shutil.rmtree(old, ignore_errors=True)  # each thread reopens its searcher on the new inode
 
 
 def _acquire(lock, timeout: float) -> bool:
@@ -243,8 +241,6 @@ def _acquire(lock, timeout: float) -> bool:
 
 def _open_or_rebuild():
     """The index, rebuilt first when it is missing, corrupt or outdated."""
-    from . import store
-
     try:
         return store.current_index()
     except IndexUnavailable as problem:
@@ -270,8 +266,6 @@ def drain(lock_timeout: float | None = None, max_seconds: float = 5.0) -> int:
     """Apply pending outbox rows; returns how many rows were applied. Returns 0 at once
     when another process holds the index's write lock. Looking for work costs one
     query and no lock; the searcher that reads the mark also serves the deletions."""
-    from . import store
-
     timeout = float(_setting("SEARCH_LOCK_TIMEOUT", 0.0)) if lock_timeout is None else lock_timeout
     try:
         ix = _open_or_rebuild()

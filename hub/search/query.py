@@ -159,20 +159,10 @@ def parse(raw: str, languages: list[str]) -> Parsed:
     words = plain_words(raw)
 
     def any_word(expander: _Expander) -> Q.Query:
-        expander.words = list(words)
         return Q.Or([expander.words_query("text", [word]) for word in words]) if words else Q.NullQuery
 
     query, _ = _per_language(any_word, languages)
     return Parsed(query, words, plain=True)
-
-
-def relaxed(query: Q.Query) -> Q.Query:
-    """``query`` with each phrase as the plain AND of its words: the same ranking, for
-    re-scoring documents already known to match (checking positions again is the
-    costly part of a phrase)."""
-    if isinstance(query, Q.Phrase):
-        return Q.And([Q.Term(query.fieldname, word) for word in query.words])
-    return query.apply(relaxed)
 
 
 def positive_terms(query: Q.Query) -> list[tuple[str, str]]:

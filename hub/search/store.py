@@ -1,6 +1,6 @@
 """The index on disk: its schema, its mark (the last outbox row applied, kept in the
 index itself so it moves in the same commit as the documents), and one searcher per
-process, refreshed when the index changes or is swapped for a rebuilt one.
+thread, refreshed when the index changes or is swapped for a rebuilt one.
 
 Every failure to open or read the index (missing, half-written, corrupt, built by an
 older schema) becomes ``IndexUnavailable``: search shows a message, the indexer
@@ -60,11 +60,6 @@ def index_path() -> Path:
     return Path(current_app.config["SEARCH_INDEX_PATH"])
 
 
-def index_exists() -> bool:
-    path = index_path()
-    return path.exists() and index.exists_in(str(path))
-
-
 def open_index(path: Path | None = None):
     """The index at ``path``, checked to be readable and of the current schema."""
     path = path or index_path()
@@ -89,7 +84,7 @@ def meta_document(mark: int) -> dict:
                 meta={"mark": mark, "version": SCHEMA_VERSION, "written_at": datetime.now().isoformat()})
 
 
-# -- one searcher per process ---------------------------------------------------------
+# -- one searcher per thread ----------------------------------------------------------
 
 _lock = threading.Lock()
 _serials = itertools.count(1)
@@ -192,7 +187,9 @@ def _close(old) -> None:
 
 
 def forget_searcher() -> None:
-    """Close and drop the cached searchers (after a rebuild in this process, in tests)."""
+    """Close and drop every thread's searchers (tests and benchmarks that damage or
+    replace index files behind the hub's back). A rebuild needs no call: each thread
+    sees the swapped folder's new inode and reopens its own searcher."""
     with _lock:
         for holder in list(_all_threads):
             for _inode, _ix, found in holder.by_path.values():

@@ -36,7 +36,7 @@ def search_rate_limit() -> str:
 @bp.route("/search")
 @limiter.limit(search_rate_limit)
 def search():
-    query = request.args.get("q", "").replace("\x00", " ")[:MAX_QUERY]
+    query = request.args.get("q", "")[:MAX_QUERY]
     wanted = services.Request(
         q=query, doc_type=_arg("type", allowed=DOC_TYPES), language=_arg("language", CODE),
         country=_arg("country", COUNTRY), zone=_arg("zone", allowed=ZONES), course=_arg("course", SLUG),

@@ -54,10 +54,15 @@ def _loop(app: Flask, event: threading.Event) -> None:
         drain_now(app)
 
 
+def _running_here() -> bool:
+    """Whether this process has a live indexer thread (threads do not survive a fork)."""
+    return _state["pid"] == os.getpid() and bool(_state["thread"] and _state["thread"].is_alive())
+
+
 def ensure_thread(app: Flask) -> threading.Event:
     """This process's indexer thread (started after a fork, once per process)."""
     with _guard:
-        if _state["pid"] != os.getpid() or not (_state["thread"] and _state["thread"].is_alive()):
+        if not _running_here():
             event = threading.Event()
             thread = threading.Thread(target=_loop, args=(app, event), name="hub-search-indexer", daemon=True)
             thread.start()
@@ -86,5 +91,5 @@ def start_with_requests(app: Flask) -> None:
 
     @app.before_request
     def _indexer_running() -> None:
-        if _state["pid"] != os.getpid() or not (_state["thread"] and _state["thread"].is_alive()):
+        if not _running_here():  # checked without the lock first: this runs on every request
             ensure_thread(app)
