@@ -37,6 +37,11 @@ def safe_filename(name: str, extension: str) -> str:
 SANDBOX_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 
+def megabytes(size: int) -> str:
+    """``size`` bytes as the MB figure messages show ("5", "2.5", "0.25")."""
+    return f"{size / (1024 * 1024):.3g}"
+
+
 class UploadError(ValueError):
     """An upload refused; ``str()`` is the message for the member."""
 
@@ -49,7 +54,7 @@ def read_checked(storage, limit: int) -> tuple[bytes, str, str]:
     name = getattr(storage, "filename", "") or "file"
     data = storage.stream.read(limit + 1)
     if len(data) > limit:
-        raise UploadError(_("%(name)s is larger than %(mb)s MB.", name=name, mb=f"{limit / (1024 * 1024):.3g}"))
+        raise UploadError(_("%(name)s is larger than %(mb)s MB.", name=name, mb=megabytes(limit)))
     if not data:
         raise UploadError(_("%(name)s is empty.", name=name))
     kind = sniff(data[:HEAD_BYTES])

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..permissions import can, is_member
+from ..uploads import megabytes
 from . import notifications, queries, structure
 from .models import Forum, Post, Topic
 from .services import count_posts_in_course
@@ -48,7 +49,7 @@ def post_url(post: Post) -> str:
 
 
 def max_upload_mb() -> str:
-    return f"{current_app.config['FORUM_ATTACHMENT_MAX_BYTES'] / (1024 * 1024):.3g}"
+    return megabytes(current_app.config["FORUM_ATTACHMENT_MAX_BYTES"])
 
 
 def template_helpers() -> dict:

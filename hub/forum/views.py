@@ -17,7 +17,7 @@ from ..pagination import page_number
 from ..permissions import can, ensure
 from . import moderation, notifications, queries, structure, unread
 from .attachments import serve
-from .blueprint import bp, forum_or_404, post_or_404, post_url, topic_or_404
+from .blueprint import bp, forum_or_404, max_upload_mb, post_or_404, post_url, topic_or_404
 from .forms import SORT_LABELS, PostForm, SubscribeForm
 from .models import Attachment, Forum, Post, Topic
 from .services import AUTO_LANGUAGE, new_submission_key
@@ -68,6 +68,7 @@ def topic(topic_id: int):
     form = PostForm(formdata=None, submission=new_submission_key())
     form.language.data = AUTO_LANGUAGE
     html = render_template("forum/topic.html", topic=topic, forum=topic.forum, thread=thread, form=form,
+                           max_mb=max_upload_mb(),
                            subscribed=notifications.is_subscribed(current_user.id, topic=topic),
                            subscribe_form=SubscribeForm(formdata=None))
     if thread.posts:

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from ..database import utcnow
 from ..extensions import db
 from ..markdown import render_markdown
+from ..uploads import megabytes
 from . import cloze, gift, moodle_xml
 from .models import Question, QuestionCategory, QuestionTag, QuizSlot, Response
 from .parsed import ParseResult, Problem, QuestionDraft
@@ -323,7 +324,7 @@ def read_upload(filename: str, stream, default_format: str = "moodle") -> ParseR
         result = ParseResult()
         result.errors.append(Problem(0, _("the file is larger than %(mb)s MB: split it into smaller files (for "
                                           "example one per category) and import them one after another",
-                                          mb=f"{max_bytes / (1024 * 1024):.3g}")))
+                                          mb=megabytes(max_bytes))))
         return result
     result = read_file(filename, raw, default_format=default_format)
     if len(result.questions) > max_questions:
