@@ -235,7 +235,8 @@ def suggest(found, parsed: Parsed, languages: list[str], allowed) -> str | None:
     for word in parsed.words:
         lower = word.lower()
         if len(lower) >= 3 and not lower.isdigit() and found.doc_frequency("spell", lower) == 0:
-            options = [o for o in corrector.suggest(lower, limit=3, maxdist=2) if fold(o) != fold(lower)]
+            options = [o for o in corrector.suggest(lower, limit=3, maxdist=2)
+                       if len(o) >= 3 and fold(o) != fold(lower)]  # not "to" for "roto"
             if options:
                 words.append(options[0])
                 changed = True

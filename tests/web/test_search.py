@@ -88,6 +88,8 @@ def test_did_you_mean_offers_a_word_that_finds_something(client):
     assert found.total == 0 and found.suggestion == "interview"
     assert search(client, found.suggestion).titles == ["Interview guide"]
     assert search(client, "zzqqxx").suggestion is None
+    lesson(factories.make_course("danish", language="da"), "Opfølgning", "Vi mødes to gange om ugen.")
+    assert search(client, "roto").suggestion is None  # "to" is two letters: no respelling
 
 
 def test_paging_and_order_by_date(client):
