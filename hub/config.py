@@ -64,6 +64,7 @@ class Config:
 
     PASSWORD_MIN_LENGTH = 10
     PASSWORD_RESET_MAX_AGE = 3600
+    EMAIL_CONFIRM_MAX_AGE = 3 * 86400  # seconds a registration's confirmation link works
 
     MAIL_SERVER: str | None = None
     MAIL_PORT = 587

@@ -133,27 +133,19 @@ def runner(app):
 
 @pytest.fixture
 def make_user(app):
-    """``make_user(role="trainer", email=..., **fields)`` → a committed User."""
-    from werkzeug.security import generate_password_hash
-
-    from hub.accounts.models import User
+    """``make_user(role="trainer", email=..., **fields)`` → a committed, confirmed
+    member (``userN@example.org``, N counting from 1 in each test)."""
+    from tests.factories import make_member
 
     counter = {"n": 0}
-    hashed = generate_password_hash(TEST_PASSWORD, method="pbkdf2:sha256:1000")
 
-    def factory(role: str = "learner", **fields) -> User:
+    def factory(role: str = "learner", **fields):
         # End the test's read snapshot first: a live server thread may have written
         # since, and SQLite refuses a write from a stale snapshot.
         db.session.commit()
         counter["n"] += 1
         n = counter["n"]
-        values = dict(email=f"user{n}@example.org", display_name=f"Member {n}", password_hash=hashed,
-                      country="DK", organisation="Jobcenter Test", profession="counsellor", language="en", role=role)
-        values.update(fields)
-        user = User(**values)
-        db.session.add(user)
-        db.session.commit()
-        return user
+        return make_member(role, **{"email": f"user{n}@example.org", "display_name": f"Member {n}", **fields})
 
     return factory
 

@@ -1,6 +1,6 @@
-"""The one course factory for every feature's tests: a committed course built through
-the models, with optional lessons, trainers and (un)enrolled members. Feature helper
-modules (progress_factories, quiz_support, forum_helpers) call it with their defaults."""
+"""The one course factory and the one member factory for every feature's tests:
+committed rows built through the models. Feature helper modules (progress_factories,
+quiz_support, forum_helpers) call them with their defaults."""
 from __future__ import annotations
 
 import itertools
@@ -9,6 +9,31 @@ from hub.courses.models import ENROLMENT_ACTIVE, ENROLMENT_UNENROLLED, Course, C
 from hub.extensions import db
 
 _counter = itertools.count(1)
+_member_counter = itertools.count(1)
+_FAST_HASH = None
+
+
+def make_member(role: str = "learner", **fields):
+    """A committed, confirmed member who can log in with TEST_PASSWORD (hashed with
+    few rounds, once, to keep tests fast)."""
+    global _FAST_HASH
+    from werkzeug.security import generate_password_hash
+
+    from hub.accounts.models import User
+    from hub.database import utcnow
+    from tests.conftest import TEST_PASSWORD
+
+    if _FAST_HASH is None:
+        _FAST_HASH = generate_password_hash(TEST_PASSWORD, method="pbkdf2:sha256:1000")
+    n = next(_member_counter)
+    values = dict(email=f"member{n}@example.org", display_name=f"Member {n}", password_hash=_FAST_HASH,
+                  country="DK", organisation="Jobcenter Test", profession="counsellor", language="en", role=role,
+                  email_confirmed_at=utcnow())
+    values.update(fields)
+    user = User(**values)
+    db.session.add(user)
+    db.session.commit()
+    return user
 
 
 def make_course(slug: str | None = None, *, title: str | None = None, summary: str = "", published: bool = True,

@@ -72,10 +72,6 @@ class RegistrationForm(ProfileFields):
     confirm = PasswordField(_l("Repeat password"),
                             validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))])
 
-    def validate_email(self, field):
-        if services.find_by_email(field.data):
-            raise ValidationError(_l("An account with this email already exists. Log in or reset your password."))
-
 
 class ProfileForm(ProfileFields):
     bio = TextAreaField(_l("About you"), validators=[Optional(), Length(max=2000)])

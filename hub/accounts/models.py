@@ -32,6 +32,9 @@ class User(UserMixin, Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the member opens the link mailed at registration (or resets the
+    # password, which proves the same); an unconfirmed account cannot log in.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Lockout bookkeeping (see accounts/lockout.py): failures in the current window,
     # when the last one happened, and until when the account refuses logins.
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

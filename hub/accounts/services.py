@@ -18,7 +18,7 @@ from ..database import utcnow
 from ..extensions import db
 from ..mail import queue_mail
 from ..permissions import ROLES
-from . import lockout
+from . import confirmation, lockout
 from .models import User, UserSession
 
 # Checked against when the email is unknown, so both paths cost the same time.
@@ -50,14 +50,23 @@ def password_problems(password: str, hints: tuple[str, ...] = ()) -> list[str]:
 
 
 def register(*, email: str, password: str, display_name: str, country: str, organisation: str,
-             profession: str, language: str) -> User:
+             profession: str, language: str) -> User | None:
+    """Open an unconfirmed account and mail its confirmation link; the new user, or
+    None when the address already has an account (its owner is mailed instead). The
+    caller answers both the same way, and both cost one password hash."""
     email = normalize_email(email)
-    if find_by_email(email):
-        raise AccountError(_("An account with this email already exists. Log in or reset your password."))
-    user = User(email=email, password_hash=generate_password_hash(password), display_name=display_name.strip(),
-                country=country, organisation=organisation.strip(), profession=profession, language=language)
+    password_hash = generate_password_hash(password)
+    known = find_by_email(email)
+    if known is not None:
+        if known.is_active:
+            confirmation.tell_owner(known)
+        return None
+    user = User(email=email, password_hash=password_hash, display_name=display_name.strip(), country=country,
+                organisation=organisation.strip(), profession=profession, language=language,
+                email_confirmed_at=None)
     db.session.add(user)
     db.session.flush()
+    confirmation.send_link(user)
     return user
 
 
@@ -96,6 +105,10 @@ def attempt_login(email: str, password: str, unlock_link_for) -> User:
         raise LoginRefused(_("Email or password is not correct."))
     if not user.is_active:
         raise LoginRefused(_("This account is deactivated. Contact an administrator if you think this is a mistake."))
+    if user.email_confirmed_at is None:
+        confirmation.send_link(user)
+        raise LoginRefused(_("Confirm your email address first: we have sent a new link to it. Open the link in "
+                             "that mail to finish registering."))
     if user.failed_logins or user.locked_until:
         lockout.clear(user)
     return user
@@ -208,6 +221,7 @@ def request_password_reset(email: str, link_for) -> None:
 def reset_password(token: str, new: str) -> User:
     user = user_for_reset_token(token)
     set_password(user, new)
+    confirmation.confirm(user)  # the reset link reached the address
     lockout.clear(user)
     end_all_sessions(user)
     return user
@@ -261,4 +275,5 @@ def create_admin(email: str, password: str, display_name: str | None = None) -> 
         set_password(user, password)
     user.role = "admin"
     user.active = True
+    confirmation.confirm(user)
     return user

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..extensions import db, limiter, login_manager
 from ..forms import EmptyForm
 from ..security import safe_next
-from . import lockout, services
+from . import confirmation, lockout, services
 from .forms import (
     ChangePasswordForm,
     DeleteAccountForm,
@@ -51,20 +51,41 @@ def register():
     if request.method == "GET":
         form.language.data = session.get("lang") or request.accept_languages.best_match(current_app.config["LANGUAGES"])
     if form.validate_on_submit():
-        try:
-            user = services.register(email=form.email.data, password=form.password.data,
-                                     display_name=form.display_name.data, country=form.country.data,
-                                     organisation=form.organisation.data, profession=form.profession.data,
-                                     language=form.language.data)
-        except services.AccountError as error:
-            form.email.errors.append(str(error))
-        else:
-            _log_in(user, remember=False)
-            db.session.commit()
-            flash(_("Welcome to Inclusion Hub, %(name)s! Start with a course below.", name=user.display_name),
-                  "success")
-            return redirect(url_for("main.index"))
+        services.register(email=form.email.data, password=form.password.data, display_name=form.display_name.data,
+                          country=form.country.data, organisation=form.organisation.data,
+                          profession=form.profession.data, language=form.language.data)
+        db.session.commit()
+        # The same answer whether the address was new or known (see confirmation.py).
+        return redirect(url_for("accounts.registered"))
     return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/register/check-your-email")
+def registered():
+    return render_template("accounts/check_email.html")
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+@_limit("RESET_RATE_LIMIT")
+def confirm_email(token: str):
+    """The link from the registration mail: a page with a button, so a mail scanner
+    that opens links neither confirms the address nor logs anyone in."""
+    try:
+        user = confirmation.user_for_token(token)
+    except confirmation.ConfirmationError as error:
+        flash(str(error), "error")
+        return redirect(url_for("accounts.login"))
+    if user.email_confirmed_at is not None:
+        flash(_("Your email address is already confirmed. Log in with your password."), "info")
+        return redirect(url_for("accounts.login"))
+    form = EmptyForm()
+    if form.validate_on_submit():
+        confirmation.confirm(user)
+        _log_in(user, remember=False)
+        db.session.commit()
+        flash(_("Welcome to Inclusion Hub, %(name)s! Start with a course below.", name=user.display_name), "success")
+        return redirect(url_for("main.index"))
+    return render_template("accounts/confirm_email.html", form=form, user=user)
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -1,14 +1,19 @@
 """A newcomer registers, switches language, logs out and in again, in Chromium."""
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+from sqlalchemy import select
+
+from hub.extensions import db
+from hub.mail import OutboxMessage
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
 
 
-def test_register_switch_language_logout_login(page, axe_check):
+def test_register_switch_language_logout_login(page, axe_check, live_app):
     page.goto("/")
     assert page.get_by_role("link", name="Skip to main content").count() == 1
     assert axe_check() == []
@@ -27,6 +32,12 @@ def test_register_switch_language_logout_login(page, axe_check):
     page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
     page.get_by_label("Repeat password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Create account").click()
+    assert page.get_by_role("heading", name="Check your email").is_visible()
+    assert axe_check() == []
+    with live_app.app_context():
+        body = db.session.scalar(select(OutboxMessage.body).where(OutboxMessage.recipient == "eleni@example.org"))
+    page.goto(re.search(r"https?://[^/\s]+(/confirm/\S+)", body).group(1))
+    page.get_by_role("button", name="Confirm and log in").click()
     assert page.get_by_text("Welcome to Inclusion Hub, Eleni Papadopoulou!").is_visible()
 
     # the switcher submits on change (JS) and the page comes back in Spanish

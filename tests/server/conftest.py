@@ -204,7 +204,15 @@ class Visitor:
                                              "confirm": PASSWORD, "country": "DK", "organisation": "Jobcenter",
                                              "profession": "counsellor", "language": "en"})
         assert response.status_code == 302, response.text[:2000]
+        self.confirm(email)
         return email
+
+    def confirm(self, email: str) -> None:
+        """Open the link of the registration mail, as the new member does; logged in after."""
+        [(body,)] = self.hub.query("SELECT body FROM outbox_message WHERE recipient = :email", email=email)
+        path = re.search(r"https?://[^/\s]+(/confirm/\S+)", body).group(1)
+        response = self.submit(path, {})
+        assert response.status_code == 302, response.text[:2000]
 
     def log_in(self, email: str, password: str = PASSWORD) -> requests.Response:
         return self.submit("/login", {"email": email, "password": password})

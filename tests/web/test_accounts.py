@@ -5,7 +5,7 @@ import re
 from urllib.parse import quote
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hub.accounts import services
 from hub.accounts.models import User, UserSession
@@ -30,17 +30,88 @@ def register(client, **changes):
     return client.post("/register", data={k: v for k, v in data.items() if v is not None})
 
 
-def test_register_creates_account_and_logs_in(client):
+def mails_to(address: str) -> list[OutboxMessage]:
+    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == address)
+                              .order_by(OutboxMessage.id)).all()
+
+
+def link_in(message: OutboxMessage, prefix: str) -> str:
+    return re.search(r"https?://[^/\s]+(" + prefix + r"\S+)", message.body).group(1)
+
+
+def test_register_opens_an_unconfirmed_account_and_mails_the_link(client):
     response = register(client)
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.headers["Location"].endswith("/register/check-your-email")
+    assert "Check your email" in client.get(response.headers["Location"]).get_data(as_text=True)
     user = db.session.scalar(select(User).where(User.email == "ana.garcia@example.org"))
     assert user is not None and user.role == "learner" and user.country == "ES" and user.language == "es"
-    assert user.password_hash != TEST_PASSWORD
+    assert user.password_hash != TEST_PASSWORD and user.email_confirmed_at is None
+    assert client.get("/account").status_code == 302  # not logged in yet
+    [mail] = mails_to("ana.garcia@example.org")
+    assert "Inclusion Hub" in mail.subject and "3" in mail.body  # in Spanish, the member's language
+
+    path = link_in(mail, "/confirm/")
+    page = client.get(path)  # a mail scanner opening the link changes nothing
+    assert page.status_code == 200 and "ana.garcia@example.org" in page.get_data(as_text=True)
+    assert db.session.get(User, user.id).email_confirmed_at is None
+    response = client.post(path)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/")
+    assert db.session.get(User, user.id).email_confirmed_at is not None
+    assert client.get("/account").status_code == 200
+    again = client.application.test_client().get(path, follow_redirects=True)
+    assert "already confirmed" in again.get_data(as_text=True)
+
+
+def test_an_unconfirmed_account_cannot_log_in_and_gets_a_new_link(client, auth):
+    register(client, language="en")
+    response = auth.login("ana.garcia@example.org", follow=True)
+    assert "Confirm your email address first" in response.get_data(as_text=True)
+    assert client.get("/account").status_code == 302
+    first, second = mails_to("ana.garcia@example.org")
+    assert client.post(link_in(second, "/confirm/")).status_code == 302
     assert client.get("/account").status_code == 200
 
 
+def test_a_known_address_gets_the_same_answer_and_its_owner_a_mail(app, client, make_user):
+    owner = make_user(email="ana.garcia@example.org", language="da")
+    password_before = owner.password_hash
+    taken = register(client, email="ANA.garcia@example.org")
+    fresh = register(app.test_client(), email="someone.new@example.org")
+    assert (taken.status_code, taken.headers["Location"]) == (fresh.status_code, fresh.headers["Location"])
+    assert db.session.scalar(select(func.count()).select_from(User)
+                             .where(User.email == "ana.garcia@example.org")) == 1
+    assert db.session.get(User, owner.id).password_hash == password_before
+    [mail] = mails_to("ana.garcia@example.org")
+    assert "/login" in mail.body and "/reset" in mail.body and "/confirm/" not in mail.body
+    assert mail.subject == "Nogen prøvede at oprette en konto med din e-mailadresse"  # the owner's language
+
+
+def test_resetting_the_password_takes_over_an_account_someone_else_opened(client, auth):
+    """A stranger registers with Ana's address; Ana cannot confirm it (her mail says
+    the address is taken), but a password reset confirms it with her password."""
+    register(client, email="ana@example.org", password="strangers own passphrase", confirm="strangers own passphrase")
+    register(client, email="ana@example.org")
+    assert "/confirm/" not in mails_to("ana@example.org")[-1].body
+    client.post("/reset", data={"email": "ana@example.org"})
+    path = link_in(mails_to("ana@example.org")[-1], "/reset/")
+    mine = "marigold harbour lantern seven"
+    assert client.post(path, data={"password": mine, "confirm": mine}).status_code == 302
+    assert auth.login("ana@example.org", "strangers own passphrase").status_code == 200
+    assert auth.login("ana@example.org", mine).status_code == 302
+
+
+def test_a_confirmation_link_is_refused_when_expired_or_tampered(app, client):
+    register(client)
+    path = link_in(mails_to("ana.garcia@example.org")[0], "/confirm/")
+    page = client.get(path + "x", follow_redirects=True).get_data(as_text=True)
+    assert "This confirmation link is not valid" in page
+    app.config["EMAIL_CONFIRM_MAX_AGE"] = -1
+    page = client.post(path, follow_redirects=True).get_data(as_text=True)
+    assert "This confirmation link has expired" in page
+    assert db.session.scalar(select(User.email_confirmed_at).where(User.email == "ana.garcia@example.org")) is None
+
+
 @pytest.mark.parametrize("changes, message", [
-    ({"email": "ANA.garcia@example.ORG"}, b"already exists"),
     ({"email": "not-an-email"}, b"valid email"),
     ({"password": "short", "confirm": "short"}, b"at least 10 characters"),
     ({"password": "password123", "confirm": "password123"}, b"too common"),

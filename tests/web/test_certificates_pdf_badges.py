@@ -103,21 +103,8 @@ def test_public_url_setting_is_used_for_the_qr_and_badges(make_app, make_user):
 
 def make_user_in(app):
     """The make_user factory for an app built inside the test."""
-    from werkzeug.security import generate_password_hash
-
-    from hub.accounts.models import User
-    from tests.conftest import TEST_PASSWORD
-
-    def factory(role="learner", **fields):
-        values = dict(email="pub@example.org", display_name="P", role=role, country="DK", organisation="O",
-                      password_hash=generate_password_hash(TEST_PASSWORD, method="pbkdf2:sha256:1000"))
-        values.update(fields)
-        user = User(**values)
-        db.session.add(user)
-        db.session.commit()
-        return user
-
-    return factory
+    from tests.factories import make_member
+    return lambda role="learner", **fields: make_member(role, **{"email": "pub@example.org", **fields})
 
 
 # --- Open Badges 2.0 -------------------------------------------------------------------------------

@@ -190,15 +190,8 @@ def test_every_moderation_action_is_logged(client, thread):
 
 
 def _user(email: str, days_old: int):
-    from werkzeug.security import generate_password_hash
-
-    from hub.accounts.models import User
-    from tests.conftest import TEST_PASSWORD
-    user = User(email=email, display_name=email.split("@")[0], created_at=utcnow() - timedelta(days=days_old),
-                password_hash=generate_password_hash(TEST_PASSWORD, method="pbkdf2:sha256:1000"))
-    db.session.add(user)
-    db.session.commit()
-    return user
+    from tests.factories import make_member
+    return make_member(email=email, display_name=email.split("@")[0], created_at=utcnow() - timedelta(days=days_old))
 
 
 def test_posting_is_rate_limited_more_strictly_for_new_accounts(make_app):

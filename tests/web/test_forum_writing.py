@@ -172,13 +172,8 @@ def test_edit_window_is_configurable(make_app, tmp_path):
     from tests.web.forum_helpers import seed as seed_forums
     app = make_app(FORUM_EDIT_WINDOW_MINUTES=5)
     with app.test_request_context():  # like pytest-flask's: the test's own reads start deferred
-        from werkzeug.security import generate_password_hash
-
-        from hub.accounts.models import User
-        from tests.conftest import TEST_PASSWORD
-        user = User(email="w@example.org", display_name="W", password_hash=generate_password_hash(TEST_PASSWORD))
-        db.session.add(user)
-        db.session.commit()
+        from tests.factories import make_member
+        user = make_member(email="w@example.org", display_name="W")
         seed_forums()
         topic = topic_with_replies(forum("general"), user)
         post = posts_of(topic.id)[0]

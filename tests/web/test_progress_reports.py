@@ -10,14 +10,12 @@ from datetime import timedelta
 import pytest
 from flask import render_template_string
 from sqlalchemy import event, func, select
-from werkzeug.security import generate_password_hash
 
 from hub.courses.models import CourseTrainer, Enrolment
 from hub.database import utcnow
 from hub.extensions import db
 from hub.progress import reports
-from tests.conftest import TEST_PASSWORD
-from tests.factories import name_trainer
+from tests.factories import make_member, name_trainer
 from tests.progress_factories import complete_all_lessons, complete_lesson, enrol, grade_attempt, make_course, make_quiz
 
 
@@ -113,11 +111,8 @@ def trainer_of(slug: str):
 
     course = db.session.scalar(select(Course).where(Course.slug == slug))
     count = db.session.scalar(select(func.count(User.id)))
-    user = User(email=f"trainer{count + 1}@example.org", display_name=f"Trainer {count + 1}", role="trainer",
-                password_hash=generate_password_hash(TEST_PASSWORD, method="pbkdf2:sha256:1000"), country="DK",
-                organisation="Jobcenter", profession="counsellor", language="en")
-    db.session.add(user)
-    db.session.commit()
+    user = make_member("trainer", email=f"trainer{count + 1}@example.org", display_name=f"Trainer {count + 1}",
+                       organisation="Jobcenter")
     name_trainer(course, user)
     return user
 
