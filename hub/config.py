@@ -64,6 +64,8 @@ class Config:
 
     PASSWORD_MIN_LENGTH = 10
     PASSWORD_RESET_MAX_AGE = 3600
+    # Roles that must turn on two-step verification before using the site (ASVS level 2).
+    TWO_FACTOR_REQUIRED_ROLES: tuple[str, ...] = ("admin",)
     EMAIL_CONFIRM_MAX_AGE = 3 * 86400  # seconds a registration's confirmation link works
 
     MAIL_SERVER: str | None = None
@@ -91,8 +93,9 @@ def load_config(app, overrides: dict | None) -> None:
     """Fill ``app.config`` from defaults, ``HUB_*`` variables, then ``overrides``."""
     app.config.from_object(Config)
     app.config.from_prefixed_env(prefix="HUB")
-    if isinstance(app.config.get("LANGUAGES"), str):
-        app.config["LANGUAGES"] = [x.strip() for x in app.config["LANGUAGES"].split(",") if x.strip()]
+    for key in ("LANGUAGES", "TWO_FACTOR_REQUIRED_ROLES"):  # also given as "a,b" in the environment
+        if isinstance(app.config.get(key), str):
+            app.config[key] = [x.strip() for x in app.config[key].split(",") if x.strip()]
     if overrides:
         app.config.update(overrides)
 

@@ -5,5 +5,6 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Account pages."""
+    from . import two_step_views  # noqa: F401  (its routes join the accounts blueprint)
     from .views import bp
     app.register_blueprint(bp)

@@ -116,3 +116,21 @@ class LanguageForm(HubForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.lang.choices = language_choices()
+
+
+class LoginCodeForm(HubForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
+
+
+class TwoStepEnableForm(HubForm):
+    code = StringField(_l("Code from the app"), validators=[DataRequired(), Length(max=40)])
+    password = PasswordField(_l("Your password"), validators=[DataRequired()])
+
+
+class TwoStepPasswordForm(HubForm):
+    password = PasswordField(_l("Your password"), validators=[DataRequired()])
+
+
+class TwoStepDisableForm(HubForm):
+    code = StringField(_l("Code from the app, or a recovery code"), validators=[DataRequired(), Length(max=40)])
+    password = PasswordField(_l("Your password"), validators=[DataRequired()])

@@ -35,6 +35,11 @@ class User(UserMixin, Model):
     # Set when the member opens the link mailed at registration (or resets the
     # password, which proves the same); an unconfirmed account cannot log in.
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Two-step verification (accounts/twofactor.py): the authenticator app's key, when
+    # it was turned on, and the last time step whose code was used (each code works once).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
     # Lockout bookkeeping (see accounts/lockout.py): failures in the current window,
     # when the last one happened, and until when the account refuses logins.
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -69,6 +74,18 @@ class User(UserMixin, Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+class RecoveryCode(Model):
+    """A single-use code for logging in without the authenticator app; only its
+    keyed hash is kept."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class UserSession(Model):

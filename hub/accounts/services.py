@@ -18,7 +18,7 @@ from ..database import utcnow
 from ..extensions import db
 from ..mail import queue_mail
 from ..permissions import ROLES
-from . import confirmation, lockout
+from . import confirmation, lockout, twofactor
 from .models import User, UserSession
 
 # Checked against when the email is unknown, so both paths cost the same time.
@@ -109,6 +109,27 @@ def attempt_login(email: str, password: str, unlock_link_for) -> User:
         confirmation.send_link(user)
         raise LoginRefused(_("Confirm your email address first: we have sent a new link to it. Open the link in "
                              "that mail to finish registering."))
+    if (user.failed_logins or user.locked_until) and not twofactor.enabled(user):
+        lockout.clear(user)  # with two steps, only the second step clears the count
+    return user
+
+
+def finish_login(user_id: int, code: str, unlock_link_for) -> User:
+    """The second step of a login: the user when ``code`` is a fresh code from the
+    authenticator app or an unused recovery code. Raises :class:`LoginRefused`
+    otherwise; a wrong code counts toward the lockout as a wrong password does."""
+    user = db.session.get(User, user_id)
+    user = lockout.lock_row_for_login(user.email) if user is not None else None  # one worker at a time
+    if user is None or not user.is_active or not twofactor.enabled(user):
+        raise LoginRefused(_("Log in again, please."))
+    now = utcnow()
+    if user.is_locked(now):
+        raise LoginRefused(_locked_message(user, now))
+    if not twofactor.verify(user, code):
+        if lockout.record_failure(user, unlock_link_for, now):
+            raise LoginRefused(_locked_message(user, now))
+        raise LoginRefused(_("That code is not right, or it was used already. Enter the code your app shows now, "
+                             "or one of your recovery codes."))
     if user.failed_logins or user.locked_until:
         lockout.clear(user)
     return user

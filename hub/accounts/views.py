@@ -1,6 +1,8 @@
 """Account pages. Thin: parse the form, call a service, commit, render."""
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -8,7 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..extensions import db, limiter, login_manager
 from ..forms import EmptyForm
 from ..security import safe_next
-from . import confirmation, lockout, services
+from . import confirmation, lockout, services, twofactor
 from .forms import (
     ChangePasswordForm,
     DeleteAccountForm,
@@ -21,6 +23,7 @@ from .forms import (
 )
 
 bp = Blueprint("accounts", __name__)
+PENDING_KEY = "pending_login"
 
 
 def _limit(key: str):
@@ -32,14 +35,25 @@ def _load_user(user_id: str):
     return services.load_user(user_id)
 
 
-def _log_in(user, remember: bool) -> None:
-    """Rotates the session: nothing from before the login survives but the language."""
+def _fresh_session() -> None:
+    """Nothing from before a login survives but the language."""
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
+
+
+def _log_in(user, remember: bool) -> None:
+    _fresh_session()
     services.start_session(user, request.user_agent.string)
     login_user(user, remember=remember)
+
+
+def _await_code(user, remember: bool, target: str) -> None:
+    """The password was right and the account has two steps: remember who is half
+    logged in until the code comes (two_step_views.login_code)."""
+    _fresh_session()
+    session[PENDING_KEY] = {"u": user.id, "r": remember, "at": int(time.time()), "next": target}
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -102,6 +116,10 @@ def login():
             db.session.commit()  # keep the failed-login count (and a new lock with its mail)
             flash(str(refusal), "error")
         else:
+            if twofactor.enabled(user):
+                _await_code(user, bool(form.remember.data), target)
+                db.session.commit()
+                return redirect(url_for("accounts.login_code"))
             _log_in(user, remember=bool(form.remember.data))
             db.session.commit()
             flash(_("You are logged in."), "success")

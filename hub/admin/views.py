@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..accounts import lockout
+from ..accounts import confirmation, lockout, twofactor
 from ..accounts import services as accounts
 from ..accounts.forms import ROLE_LABELS, RoleForm
 from ..accounts.models import User
@@ -88,6 +88,30 @@ def unlock(user_id: int):
         lockout.clear(user)
         db.session.commit()
         flash(_("%(name)s can log in again.", name=user.display_name), "success")
+    return redirect(url_for("admin.users", q=request.args.get("q", "")))
+
+
+@bp.route("/users/<int:user_id>/two-step/off", methods=["POST"])
+@require("admin.users")
+def two_step_off(user_id: int):
+    """For a member who lost both the phone and the recovery codes; they are told by mail."""
+    user = _user_or_404(user_id)
+    if EmptyForm().validate_on_submit() and twofactor.enabled(user):
+        twofactor.disable(user)
+        db.session.commit()
+        flash(_("Two-step verification is off for %(name)s.", name=user.display_name), "success")
+    return redirect(url_for("admin.users", q=request.args.get("q", "")))
+
+
+@bp.route("/users/<int:user_id>/confirm-email", methods=["POST"])
+@require("admin.users")
+def confirm_email(user_id: int):
+    """For a member whose confirmation mail never arrives (after checking who they are)."""
+    user = _user_or_404(user_id)
+    if EmptyForm().validate_on_submit():
+        confirmation.confirm(user)
+        db.session.commit()
+        flash(_("%(name)s's email address is confirmed.", name=user.display_name), "success")
     return redirect(url_for("admin.users", q=request.args.get("q", "")))
 
 
