@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -139,13 +140,14 @@ def _swap(items: list, index: int, direction: int) -> bool:
 # -- lessons --------------------------------------------------------------------------
 
 def _apply_lesson(lesson: Lesson, *, title: str, body_md: str, section: Section | None, minutes: int | None,
-                  published: bool) -> None:
+                  published: bool, reviewed: date | None = None) -> None:
     lesson.title = title.strip()
     lesson.body_md = body_md or ""
     lesson.body_html = str(preview(lesson.body_md, lesson.course))
     lesson.section = section
     lesson.minutes = minutes or reading_minutes(lesson.body_md)
     lesson.published = published
+    lesson.reviewed_on = reviewed
 
 
 def add_lesson(course: Course, *, slug: str | None = None, **values) -> Lesson:

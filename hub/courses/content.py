@@ -249,6 +249,7 @@ def _write_course(parsed: ParsedCourse) -> tuple[Course, bool, int]:
         lesson.body_md = lesson_item.body
         lesson.body_html = str(render_markdown(lesson_item.body, media_base=base, terms=terms_in(parsed.language)))
         lesson.published, lesson.source_file, lesson.archived_at = lesson_item.published, lesson_item.file, None
+        lesson.reviewed_on = lesson_item.reviewed
         lesson_trs = {t.language: t for t in lesson.translations}
         for lang, tr_item in lesson_item.translations.items():
             lesson_tr = lesson_trs.get(lang)
@@ -256,6 +257,7 @@ def _write_course(parsed: ParsedCourse) -> tuple[Course, bool, int]:
                 lesson_tr = LessonTranslation(language=lang, lesson=lesson)
                 db.session.add(lesson_tr)
             lesson_tr.title, lesson_tr.minutes, lesson_tr.body_md = tr_item.title, tr_item.minutes, tr_item.body
+            lesson_tr.reviewed_on = tr_item.reviewed
             lesson_tr.body_html = str(render_markdown(tr_item.body, media_base=base, terms=terms_in(lang)))
         for lang, lesson_tr in lesson_trs.items():
             if lang not in lesson_item.translations:

@@ -109,12 +109,16 @@ def export_course(course: Course, folder: Path, *, replace: bool = False) -> Pat
         if lesson.section is not None and lesson.section.archived_at is None:
             lmeta["section"] = lesson.section.slug
         lmeta["minutes"] = lesson.minutes
+        if lesson.reviewed_on:
+            lmeta["reviewed"] = lesson.reviewed_on
         if not lesson.published:
             lmeta["published"] = False
         (folder / name).write_text(_dump(lmeta, lesson.body_md), encoding="utf-8")
         stem = Path(name).stem
         for lesson_tr in sorted(lesson.translations, key=lambda t: t.language):
             tmeta = {"title": lesson_tr.title, "minutes": lesson_tr.minutes}
+            if lesson_tr.reviewed_on:
+                tmeta["reviewed"] = lesson_tr.reviewed_on
             (folder / f"{stem}.{lesson_tr.language}.md").write_text(_dump(tmeta, lesson_tr.body_md), encoding="utf-8")
     media.copy_out(current_app.config["UPLOAD_PATH"], course.id, folder)
     return folder

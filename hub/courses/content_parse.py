@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Iterable
 
@@ -35,8 +36,8 @@ COURSE_FIELDS = ("slug", "title", "summary", "kind", "zone", "language", "order"
 ENROLMENT_FIELDS = ("mode", "key", "opens", "closes", "capacity")
 COMPLETION_FIELDS = ("lessons", "quizzes", "forum_posts", "certificate", "prerequisites")
 SECTION_FIELDS = ("slug", "title")
-LESSON_FIELDS = ("slug", "title", "section", "minutes", "published")
-LESSON_TRANSLATION_FIELDS = ("slug", "title", "minutes")
+LESSON_FIELDS = ("slug", "title", "section", "minutes", "published", "reviewed")
+LESSON_TRANSLATION_FIELDS = ("slug", "title", "minutes", "reviewed")
 COURSE_TRANSLATION_FIELDS = ("title", "summary", "sections")
 WORDS_PER_MINUTE = 200
 
@@ -54,6 +55,7 @@ class ParsedTranslation:
     minutes: int
     body: str
     file: str
+    reviewed: date | None = None
 
 
 @dataclass
@@ -66,6 +68,7 @@ class ParsedLesson:
     body: str
     file: str
     translations: dict[str, ParsedTranslation] = field(default_factory=dict)
+    reviewed: date | None = None  # when its facts were last checked (shown on the lesson page)
 
 
 @dataclass
@@ -213,7 +216,8 @@ def _parse_lessons(course: ParsedCourse, folder: Path, problems: Problems) -> No
             section = None
         minutes = f.integer("minutes", None, minimum=1, maximum=600) or reading_minutes(fm.body)
         lesson = ParsedLesson(slug=slug, title=title, section=section, minutes=minutes,
-                              published=f.boolean("published", True), body=fm.body, file=file.name)
+                              published=f.boolean("published", True), body=fm.body, file=file.name,
+                              reviewed=f.day("reviewed"))
         _check_image_refs(fm, file, folder, problems)
         if slug and slug in by_slug:
             f.fail("slug", f"duplicate lesson slug '{slug}' (also used in {by_slug[slug].file})")
@@ -246,7 +250,7 @@ def _parse_lessons(course: ParsedCourse, folder: Path, problems: Problems) -> No
         minutes = f.integer("minutes", None, minimum=1, maximum=600) or reading_minutes(fm.body)
         _check_image_refs(fm, file, folder, problems)
         lesson.translations[lang] = ParsedTranslation(language=lang, title=title, minutes=minutes, body=fm.body,
-                                                      file=file.name)
+                                                      file=file.name, reviewed=f.day("reviewed"))
 
 
 def _parse_course_translations(course: ParsedCourse, folder: Path, problems: Problems) -> None:

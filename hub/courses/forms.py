@@ -137,12 +137,13 @@ class LessonForm(HubForm):
                            validators=[Optional(), NumberRange(min=1, max=600)])
     body_md = TextAreaField(_l("Lesson text (Markdown)"), validators=[Optional(), Length(max=200_000)])
     published = BooleanField(_l("Published (visible to learners)"))
+    reviewed = DateField(_l("Facts last checked on"), validators=[Optional()])
     preview = SubmitField(_l("Preview"))
     submit = SubmitField(_l("Save lesson"))
 
     def values(self, sections: dict) -> dict:
         return dict(title=self.title.data, body_md=self.body_md.data or "", section=sections.get(self.section.data),
-                    minutes=self.minutes.data, published=bool(self.published.data))
+                    minutes=self.minutes.data, published=bool(self.published.data), reviewed=self.reviewed.data)
 
 
 class ImageForm(HubForm):

@@ -121,6 +121,7 @@ class Lesson(Model):
     source_file: Mapped[str | None] = mapped_column(String(200))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # removed from disk; history kept
+    reviewed_on: Mapped[date | None] = mapped_column(Date)  # facts last checked (front matter `reviewed:`)
 
     course: Mapped[Course] = relationship(back_populates="lessons")
     section: Mapped[Section | None] = relationship(back_populates="lessons")
@@ -139,6 +140,7 @@ class LessonTranslation(Model):
     minutes: Mapped[int] = mapped_column(Integer, default=0)
     body_md: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
+    reviewed_on: Mapped[date | None] = mapped_column(Date)  # a translation is checked on its own
 
     lesson: Mapped[Lesson] = relationship(back_populates="translations")
 

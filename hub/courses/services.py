@@ -4,6 +4,7 @@ trainers' edits in ``authoring.py``."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -151,6 +152,7 @@ class LessonText:
     title: str
     minutes: int
     body_html: str
+    reviewed: date | None = None
 
 
 def lesson_text(lesson: Lesson, preferred: str | None, ui_locale: str) -> LessonText:
@@ -161,8 +163,8 @@ def lesson_text(lesson: Lesson, preferred: str | None, ui_locale: str) -> Lesson
     assert lang is not None  # languages always holds the course language
     if lang != lesson.course.language:
         tr = next(t for t in lesson.translations if t.language == lang)
-        return LessonText(lang, tr.title, tr.minutes or lesson.minutes, tr.body_html)
-    return LessonText(lang, lesson.title, lesson.minutes, lesson.body_html)
+        return LessonText(lang, tr.title, tr.minutes or lesson.minutes, tr.body_html, tr.reviewed_on)
+    return LessonText(lang, lesson.title, lesson.minutes, lesson.body_html, lesson.reviewed_on)
 
 
 def section_title(section: Section, language: str) -> str:

@@ -276,6 +276,8 @@ def edit_lesson(slug: str, lesson_slug: str):
     course = managed_course_or_404(slug, "course.author")
     lesson = authored_lesson(course, lesson_slug)
     form = LessonForm(obj=lesson if request.method == "GET" else None)
+    if request.method == "GET":
+        form.reviewed.data = lesson.reviewed_on
     sections = _lesson_form(course, form)
     if request.method == "GET":
         form.section.data = lesson.section_id if lesson.section_id in sections else 0

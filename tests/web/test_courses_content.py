@@ -378,3 +378,48 @@ def test_section_titles_must_name_known_sections(app, tmp_path):
         "---\ntitle: Kursus\nsections:\n  nowhere: Intetsteds\n---\n", encoding="utf-8")
     with pytest.raises(ContentError, match="no section 'nowhere' in course.md"):
         import_folder(folder)
+
+
+def test_a_lessons_review_date_is_imported_shown_exported_and_edited(app, client, login, tmp_path):
+    """Learners see when a lesson's facts were last checked, in the language they read."""
+    from datetime import date
+
+    lessons = [{"file": "01-status.md", "slug": "status", "title": "Status and work", "section": "basics",
+                "reviewed": "2026-06-12", "body": "Six months.\n"}]
+    folder = write_course(tmp_path / "src", "reviewed", lessons=lessons,
+                          files={"01-status.es.md": front({"title": "Situación y trabajo", "reviewed": "2026-07-01"},
+                                                          "Seis meses.\n")})
+    course = import_folder(folder)
+    lesson = course.lessons[0]
+    assert lesson.reviewed_on == date(2026, 6, 12) and lesson.translations[0].reviewed_on == date(2026, 7, 1)
+    page = client.get("/courses/reviewed/lessons/status").get_data(as_text=True)
+    assert "Facts last checked on June 12, 2026" in page
+    spanish = client.get("/courses/reviewed/lessons/status?lang=es").get_data(as_text=True)
+    assert "Facts last checked on July 1, 2026" in spanish
+
+    exported = export_to_path(course, tmp_path / "out")
+    assert "reviewed: 2026-06-12" in next(exported.glob("01-status.md")).read_text(encoding="utf-8")
+    assert "reviewed: 2026-07-01" in next(exported.glob("01-status.es.md")).read_text(encoding="utf-8")
+
+    login("admin")
+    form = client.get("/courses/reviewed/lessons/status/edit").get_data(as_text=True)
+    assert 'value="2026-06-12"' in form
+    client.post("/courses/reviewed/lessons/status/edit", data={"title": "Status and work", "section": "0",
+                                                              "body_md": "Six months.", "published": "y",
+                                                              "reviewed": "2026-12-03"})
+    assert db.session.get(Lesson, lesson.id).reviewed_on == date(2026, 12, 3)
+
+
+def test_a_review_date_that_is_not_a_date_is_a_content_error(app, tmp_path):
+    lessons = [{"file": "01-a.md", "slug": "a", "title": "A", "reviewed": "last spring", "body": "x\n"}]
+    folder = write_course(tmp_path, "bad-review", lessons=lessons)
+    with pytest.raises(content.ContentError) as error:
+        content.import_path(folder)
+    assert "'reviewed' must be a date like 2025-09-01" in str(error.value)
+
+
+def test_every_shipped_lesson_says_when_it_was_last_reviewed():
+    root = Path(__file__).resolve().parents[2] / "content" / "modules"
+    lessons = [p for p in root.glob("*/*.md") if not p.name.startswith("course.")]
+    missing = [str(p.relative_to(root)) for p in lessons if "\nreviewed: 20" not in p.read_text(encoding="utf-8")]
+    assert lessons and not missing
