@@ -7,8 +7,8 @@ import hmac
 import secrets
 
 from flask import current_app
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -231,12 +231,13 @@ def request_password_reset(email: str, link_for) -> None:
         return
     link = link_for(make_reset_token(user))
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    queue_mail(user.email, _("Reset your Inclusion Hub password"),
-               _("Hello %(name)s,\n\nSomeone (hopefully you) asked to reset the password of your Inclusion Hub "
-                 "account. "
-                 "Open this link within %(minutes)d minutes to choose a new password:\n\n%(link)s\n\n"
-                 "If you did not ask for this, ignore this message: your password stays as it is.",
-                 name=user.display_name, minutes=minutes, link=link))
+    with force_locale(user.language or "en"):  # the owner's language, not the requesting page's
+        queue_mail(user.email, _("Reset your Inclusion Hub password"),
+                   _("Hello %(name)s,\n\nSomeone (hopefully you) asked to reset the password of your Inclusion Hub "
+                     "account. "
+                     "Open this link within %(minutes)d minutes to choose a new password:\n\n%(link)s\n\n"
+                     "If you did not ask for this, ignore this message: your password stays as it is.",
+                     name=user.display_name, minutes=minutes, link=link))
 
 
 def reset_password(token: str, new: str) -> User:

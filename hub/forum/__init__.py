@@ -42,4 +42,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     register_search()  # what the search index takes from this feature (idempotent)
     app.context_processor(template_helpers)
+    from .structure import forum_description, forum_title
+    app.add_template_filter(forum_title, "forum_title")
+    app.add_template_filter(forum_description, "forum_description")
     app.cli.add_command(forum_cli)

@@ -45,7 +45,10 @@ class ModerationLog(Model):
     forum_id: Mapped[int | None] = mapped_column(Integer)
     topic_id: Mapped[int | None] = mapped_column(Integer)
     post_id: Mapped[int | None] = mapped_column(Integer)
+    # Members' own words (titles, reasons) only: the log page says the rest in each
+    # reader's language, from ``action`` and ``count`` (posts split, flags dismissed).
     detail: Mapped[str] = mapped_column(String(500), default="")
+    count: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     actor: Mapped["User"] = relationship("User")

@@ -14,9 +14,10 @@ from .models import Flag, Forum, ModerationLog, Post, Topic
 from .services import ForumError, lock_rows, recount, recount_forum
 
 
-def log(actor, action: str, *, forum_id=None, topic_id=None, post_id=None, detail: str = "") -> None:
+def log(actor, action: str, *, forum_id=None, topic_id=None, post_id=None, detail: str = "",
+        count: int | None = None) -> None:
     db.session.add(ModerationLog(actor_id=actor.id, action=action, forum_id=forum_id, topic_id=topic_id,
-                                 post_id=post_id, detail=(detail or "")[:500]))
+                                 post_id=post_id, detail=(detail or "")[:500], count=count))
 
 
 def set_pinned(topic: Topic, actor, pinned: bool) -> None:
@@ -76,7 +77,7 @@ def split_topic(topic: Topic, post_ids: list[int], title: str, target: Forum, ac
     recount(topic)
     recount(new)
     log(actor, "split", forum_id=target.id, topic_id=new.id,
-        detail=f"{len(posts)} posts from #{topic.id} “{topic.title}” → “{title}”")
+        detail=f"#{topic.id} “{topic.title}” → “{title}”", count=len(posts))
     return new
 
 
@@ -129,7 +130,7 @@ def _resolve_flags(post: Post, actor, resolution: str) -> int:
 def dismiss_flags(post: Post, actor) -> None:
     count = _resolve_flags(post, actor, "dismissed")
     log(actor, "dismiss_flags", forum_id=post.topic.forum_id, topic_id=post.topic_id, post_id=post.id,
-        detail=str(count))
+        count=count)
 
 
 def open_flags_stmt():

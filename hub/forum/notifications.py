@@ -18,7 +18,7 @@ from ..database import utcnow
 from ..extensions import db
 from ..mail import queue_mail
 from ..markdown import plain_text
-from . import text
+from . import structure, text
 from .models import (
     EMAIL_DIGEST,
     EMAIL_IMMEDIATE,
@@ -216,8 +216,8 @@ def _subject(kind: str, actor: str, topic: Topic, forum: Forum) -> str:
     if kind == REPLY:
         return _("New reply in “%(topic)s”", topic=topic.title)
     if kind == NEW_TOPIC:
-        return _("New topic in %(forum)s: %(topic)s", forum=forum.title, topic=topic.title)
-    return _("New post in %(forum)s: %(topic)s", forum=forum.title, topic=topic.title)
+        return _("New topic in %(forum)s: %(topic)s", forum=structure.forum_title(forum), topic=topic.title)
+    return _("New post in %(forum)s: %(topic)s", forum=structure.forum_title(forum), topic=topic.title)
 
 
 def _footer(user: User, scope: tuple[str, int | None]) -> str:
@@ -234,7 +234,7 @@ def _mail_one(user: User, note: Notification, post: Post, kind: str, scope) -> N
     with force_locale(user.language or "en"):
         actor = post.author.public_name
         body = _("%(name)s wrote in “%(topic)s” (%(forum)s):\n\n%(excerpt)s\n\nRead and reply: %(link)s",
-                 name=actor, topic=topic.title, forum=forum.title,
+                 name=actor, topic=topic.title, forum=structure.forum_title(forum),
                  excerpt=text.excerpt(plain_text(post.body_html), 600),
                  link=absolute_url("forum.permalink", post_id=post.id))
         queue_mail(user.email, f"[{current_app.config['SITE_NAME']}] " + _subject(kind, actor, topic, forum),

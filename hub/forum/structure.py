@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Literal, overload
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
@@ -167,10 +168,25 @@ def course_forum(course, create: bool = True) -> Forum | None:
     if forum is None and create:
         try:
             with db.session.begin_nested():
+                # No description stored: forum_description() says it in each reader's language.
                 forum = Forum(course_id=course.id, slug=f"course-{course.slug}"[:80], title=course.title,
-                              description=_("Questions and discussion for participants of this course."),
-                              kind=STANDARD)
+                              description="", kind=STANDARD)
                 db.session.add(forum)
         except IntegrityError:  # another request made it first
             forum = db.session.scalar(select(Forum).where(Forum.course_id == course.id))
     return forum
+
+
+def forum_title(forum: Forum) -> str:
+    """A course's forum is named after its course, in the reader's language (the row
+    keeps the title of the moment it was made, in the course's language)."""
+    if forum.course_id is None or forum.course is None:
+        return forum.title
+    from ..courses.services import course_text
+    return course_text(forum.course, str(get_locale() or "en"))["title"]
+
+
+def forum_description(forum: Forum) -> str:
+    if forum.course_id is not None and not forum.description:
+        return _("Questions and discussion for participants of this course.")
+    return forum.description

@@ -117,12 +117,14 @@ def mention_token(name: str, user_id: int | None = None) -> str:
     return f"@[{clean}#{user_id}]" if user_id else f"@[{clean}]"
 
 
-def quote(author: str, url: str, body_md: str) -> str:
+def quote(author: str, url: str, body_md: str, wrote: str = "%(name)s wrote:") -> str:
     """Markdown blockquote of ``body_md`` headed by the author linked to the post.
-    Plain Markdown, so it survives the sanitiser without extra classes."""
+    Plain Markdown, so it survives the sanitiser without extra classes. ``wrote`` is
+    the header in the quoting member's language, with ``%(name)s`` for the author."""
     lines = (body_md or "").strip().splitlines() or [""]
     quoted = "\n".join(f"> {line}".rstrip() for line in lines)
-    return f"> **[{escape_markdown(author)}]({url}) wrote:**\n>\n{quoted}\n\n"
+    header = wrote % {"name": f"[{escape_markdown(author)}]({url})"}
+    return f"> **{header}**\n>\n{quoted}\n\n"
 
 
 def excerpt(text: str, limit: int = 300) -> str:

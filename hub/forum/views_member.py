@@ -14,7 +14,7 @@ from ..forms import EmptyForm
 from ..pagination import paginate
 from ..permissions import ensure
 from ..security import safe_next
-from . import notifications
+from . import notifications, structure
 from .blueprint import bp, forum_or_404, topic_or_404
 from .forms import EMAIL_LABELS, SettingsForm, SubscribeForm
 from .models import Forum, Notification, Topic
@@ -108,7 +108,7 @@ def _describe(scope: str, obj_id) -> str:
         return _("the topic “%(title)s”", title=topic.title) if topic else _("a topic")
     if scope == "forum":
         forum = db.session.get(Forum, obj_id)
-        return _("the forum %(title)s", title=forum.title) if forum else _("a forum")
+        return _("the forum %(title)s", title=structure.forum_title(forum)) if forum else _("a forum")
     return _("activity in the forums")
 
 

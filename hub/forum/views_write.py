@@ -243,7 +243,7 @@ def reply(topic_id: int):
             if source.topic_id != topic.id or not source.is_visible or not queries.can_see_post(current_user, source):
                 abort(404)
             form.body.data = text.quote(source.author.public_name, url_for("forum.permalink", post_id=source.id),
-                                        source.body_md)
+                                        source.body_md, wrote=_("%(name)s wrote:"))
         _load_draft(form)
     elif (stored := services.submitted_before(current_user, form.submission.data)) is not None:
         return show_stored(stored)

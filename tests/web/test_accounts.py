@@ -304,3 +304,19 @@ def test_language_switch(client):
     response = client.post("/language", data={"lang": "da", "next": "/"})
     assert response.status_code == 302
     assert 'lang="da"' in client.get("/").get_data(as_text=True)
+
+
+def test_account_mails_follow_the_recipients_language_not_the_pages(app, client, make_user):
+    """A Danish-preferring member gets Danish mails, though the pages that caused them
+    were in English (a reset mail once went out in the requesting page's language)."""
+    app.config["LOGIN_LOCKOUT_THRESHOLD"] = 2
+    member = make_user(email="dansk@example.org", language="da")
+    english = {"Accept-Language": "en"}
+    client.post("/reset", data={"email": member.email}, headers=english)
+    client.post("/register", data=dict(GOOD, email=member.email, language="en"), headers=english)
+    for _ in range(2):
+        client.post("/login", data={"email": member.email, "password": "wrong password"}, headers=english)
+    subjects = [mail.subject for mail in mails_to(member.email)]
+    assert subjects == ["Nulstil din adgangskode til Inclusion Hub",
+                        "Nogen prøvede at oprette en konto med din e-mailadresse",
+                        "Din konto på Inclusion Hub er blevet låst"], subjects
