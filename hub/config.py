@@ -14,7 +14,7 @@ MIGRATIONS_DIR = str(ROOT / "migrations")
 TRANSLATIONS_DIR = str(ROOT / "translations")
 
 # Locales with a UI catalogue in translations/. Content may exist in more languages.
-DEFAULT_LANGUAGES = ["en", "es", "da"]
+DEFAULT_LANGUAGES = ["en", "es", "da", "it", "el", "fr", "de", "pt", "nl", "cs"]
 
 
 class ConfigError(RuntimeError):

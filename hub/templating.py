@@ -1,8 +1,11 @@
 """Template globals and filters: the permission check, languages, dates, forms."""
 from __future__ import annotations
 
+from decimal import Decimal
+
+from babel.numbers import format_percent as babel_format_percent
 from flask import Flask, request
-from flask_babel import format_date, format_datetime, format_number, get_locale
+from flask_babel import format_date, format_number, format_time, get_locale
 from flask_login import current_user
 
 from .forms import EmptyForm
@@ -28,9 +31,31 @@ def init_app(app: Flask) -> None:
             "blueprints": app.blueprints,
         }
 
-    app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
-    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+    app.jinja_env.filters["date"] = format_day
+    app.jinja_env.filters["datetime"] = format_moment
+    app.jinja_env.filters["percent"] = format_percent_sign
     app.jinja_env.filters["language_name"] = lambda code: LANGUAGE_NAMES.get(code, code)
     app.jinja_env.filters["format_number"] = format_number
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+
+
+def format_day(value, fmt: str = "medium") -> str:
+    """One way to write a date on every page: "Dec 3, 2026" / "3. dec. 2026" (the
+    locale's medium form; "long" spells the month out). Numeric short dates such as
+    12/3/26 read differently from country to country, so there is no short form."""
+    return format_date(value, "long" if fmt == "long" else "medium") if value else ""
+
+
+def format_moment(value) -> str:
+    """A date with its time of day, in the reader's locale and time zone."""
+    return f"{format_date(value, 'medium')}, {format_time(value, 'short')}" if value else ""
+
+
+def format_percent_sign(value, decimals: int = 1) -> str:
+    """A percentage the reader's way: "70%" in English, "70 %" in Danish, "70,5 %" in
+    Spanish; at most ``decimals`` decimals, none when they are zero. "–" for no value."""
+    if value is None:
+        return "–"
+    number = Decimal(str(round(float(value), decimals))) / 100
+    return babel_format_percent(number, locale=str(get_locale() or "en"), decimal_quantization=False)

@@ -36,7 +36,10 @@ class Certificate(Model):
     live: Mapped[bool | None] = mapped_column(Boolean)  # set explicitly: True, or NULL once revoked
 
     learner_name: Mapped[str] = mapped_column(String(120))
-    course_title: Mapped[str] = mapped_column(String(200))
+    course_title: Mapped[str] = mapped_column(String(200))  # in the learner's language when issued
+    # The language the certificate is written in (the learner's when issued): the PDF
+    # says everything in it, whoever downloads it and whatever their interface says.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     hours: Mapped[float] = mapped_column(Float, default=0)
     issuer: Mapped[str] = mapped_column(String(200))
     note: Mapped[str] = mapped_column(Text, default="")

@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 import segno
-from flask_babel import format_date, format_decimal, get_locale
+from flask_babel import force_locale, format_date, format_decimal, get_locale
 from flask_babel import gettext as _
 from fpdf import FPDF
 
@@ -48,6 +48,12 @@ def _fitting_size(pdf: FPDF, text: str, largest: float, smallest: float) -> floa
 
 
 def render_certificate(cert: Certificate, verify_url: str) -> bytes:
+    """In the certificate's own language (its title was recorded in it)."""
+    with force_locale(cert.language or "en"):
+        return _render(cert, verify_url)
+
+
+def _render(cert: Certificate, verify_url: str) -> bytes:
     pdf = FPDF(orientation="landscape", unit="mm", format="A4")
     pdf.set_auto_page_break(False)
     pdf.set_margins(20, 18, 20)

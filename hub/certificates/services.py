@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..courses.models import Course, Enrolment
+from ..courses.services import title_in
 from ..database import utcnow
 from ..extensions import db
 from ..permissions import ADMIN, has_role, is_member, rule
@@ -118,19 +119,20 @@ def issue(user, course: Course, *, issued_by=None, note: str = "") -> Certificat
     not enrolled, or a live certificate exists (also when a concurrent request won
     the race: the database refuses the second row and we report the first)."""
     if course.certificate_mode == "none":
-        raise CertificateError(_("“%(course)s” does not award certificates.", course=course.title))
+        raise CertificateError(_("“%(course)s” does not award certificates.", course=title_in(course)))
     enrolment = db.session.scalar(select(Enrolment).where(Enrolment.user_id == user.id,
                                                           Enrolment.course_id == course.id))
     if enrolment is None:
         raise CertificateError(_("%(name)s is not enrolled in “%(course)s”.", name=user.display_name,
-                                 course=course.title))
+                                 course=title_in(course)))
     if live_certificate(user.id, course.id) is not None:
         raise CertificateError(_("%(name)s already has a certificate for “%(course)s”.",
-                                 name=user.display_name, course=course.title))
+                                 name=user.display_name, course=title_in(course)))
     salt = secrets.token_hex(8)
     cert = Certificate(
         code=new_code(), user_id=user.id, course_id=course.id, live=True,
-        learner_name=user.display_name, course_title=course.title, hours=float(course.estimated_hours or 0),
+        learner_name=user.display_name, course_title=title_in(course, user.language or course.language),
+        language=user.language or course.language, hours=float(course.estimated_hours or 0),
         issuer=issuer_name(), note=(note or "").strip(), issued_at=utcnow(),
         issued_by_id=getattr(issued_by, "id", None),
         recipient_salt=salt, recipient_hash=recipient_identity(user.email, salt))
@@ -141,7 +143,7 @@ def issue(user, course: Course, *, issued_by=None, note: str = "") -> Certificat
     except IntegrityError:
         # Lost a race with another request issuing the same certificate.
         raise CertificateError(_("%(name)s already has a certificate for “%(course)s”.",
-                                 name=user.display_name, course=course.title)) from None
+                                 name=user.display_name, course=title_in(course))) from None
     return cert
 
 

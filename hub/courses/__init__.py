@@ -12,5 +12,6 @@ def init_app(app: Flask) -> None:
     from .search import register as register_search
 
     app.register_blueprint(bp)
+    app.add_template_filter(services.title_in, "course_title")
     app.cli.add_command(content_cli)
     register_search()  # what the search index takes from this feature (idempotent)

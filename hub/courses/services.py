@@ -176,6 +176,13 @@ def section_title(section: Section, language: str) -> str:
     return section.title
 
 
+def title_in(course: Course, language: str | None = None) -> str:
+    """The course's title in ``language`` (default: the reader's), wherever a course
+    is named: breadcrumbs, messages, reports, certificates (the ``course_title`` filter)."""
+    from flask_babel import get_locale
+    return course_text(course, language or str(get_locale() or course.language))["title"]
+
+
 def course_text(course: Course, ui_locale: str) -> dict:
     """Title, summary and description in the reader's language when translated."""
     tr = next((t for t in course.translations if t.language == ui_locale), None)

@@ -87,7 +87,8 @@ def enrol(slug: str):
         flash(str(error), "error")
         return redirect(url_for(".course", slug=slug))
     db.session.commit()
-    flash(_("You are enrolled in “%(title)s”. Your progress is saved as you go.", title=course.title), "success")
+    flash(_("You are enrolled in “%(title)s”. Your progress is saved as you go.", title=services.title_in(course)),
+          "success")
     return redirect(url_for(".course", slug=slug))
 
 
@@ -98,7 +99,8 @@ def unenrol(slug: str):
     post_checked()
     if enrolments.unenrol(current_user, course) is not None:
         db.session.commit()
-        flash(_("You left “%(title)s”. Your progress is kept if you enrol again.", title=course.title), "success")
+        flash(_("You left “%(title)s”. Your progress is kept if you enrol again.", title=services.title_in(course)),
+              "success")
     return redirect(url_for(".course", slug=slug))
 
 

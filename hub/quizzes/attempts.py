@@ -22,13 +22,13 @@ from datetime import datetime, timedelta
 from typing import Any, Iterable, cast
 
 from flask import current_app
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import CursorResult, func, select, update
 
 from .. import signals
 from ..database import utcnow, write_transaction
 from ..extensions import db
+from ..templating import format_moment
 from . import bank, grading
 from .models import REVIEW_KEYS, Attempt, Question, Quiz, Response
 from .services import QuizError
@@ -95,9 +95,9 @@ def start_problem(user, quiz: Quiz, now: datetime, preview: bool = False) -> str
     if preview:
         return None
     if quiz.opens_at and now < quiz.opens_at:
-        return _("This quiz opens on %(when)s.", when=format_datetime(quiz.opens_at))
+        return _("This quiz opens on %(when)s.", when=format_moment(quiz.opens_at))
     if quiz.closes_at and now >= quiz.closes_at:
-        return _("This quiz closed on %(when)s.", when=format_datetime(quiz.closes_at))
+        return _("This quiz closed on %(when)s.", when=format_moment(quiz.closes_at))
     if attempts_left(user, quiz) == 0:
         return _("You have used all the attempts this quiz allows.")
     return None

@@ -22,6 +22,7 @@ from ..courses.models import Course
 from ..courses.services import can_view_course, is_course_trainer
 from ..extensions import db
 from ..permissions import is_member, rule
+from ..templating import format_percent_sign
 from . import grading
 from .models import Attempt, Quiz
 
@@ -160,14 +161,15 @@ def can_review_attempt(user, attempt: Attempt) -> bool:
 # --- course outline -------------------------------------------------------------------------
 
 _DETAIL = {
-    "highest": lambda grade: _("Best grade %(grade)s%%", grade=format_percent(grade)),
-    "average": lambda grade: _("Average grade %(grade)s%%", grade=format_percent(grade)),
-    "first": lambda grade: _("First attempt %(grade)s%%", grade=format_percent(grade)),
-    "last": lambda grade: _("Last attempt %(grade)s%%", grade=format_percent(grade)),
+    "highest": lambda grade: _("Best grade %(grade)s", grade=format_percent_sign(grade)),
+    "average": lambda grade: _("Average grade %(grade)s", grade=format_percent_sign(grade)),
+    "first": lambda grade: _("First attempt %(grade)s", grade=format_percent_sign(grade)),
+    "last": lambda grade: _("Last attempt %(grade)s", grade=format_percent_sign(grade)),
 }
 
 
 def format_percent(value: float | None) -> str:
+    """The number alone, for form fields and CSV (pages use the ``percent`` filter)."""
     if value is None:
         return "–"
     rounded = round(value, 1)

@@ -71,7 +71,7 @@ def quiz(course_slug: str, quiz_slug: str):
         attempts_left=attempts.attempts_left(current_user, quiz) if is_member(current_user) else None,
         show_final=bool(options) and all(o and o.get("score") for o in options.values()),
         passed=grading.passes(final, quiz.pass_grade), band=grading.band_for(final, quiz.feedback_bands),
-        format_percent=services.format_percent, form=EmptyForm())
+        form=EmptyForm())
 
 
 @bp.route("/courses/<course_slug>/quizzes/<quiz_slug>/start", methods=["POST"])
@@ -307,5 +307,4 @@ def review(attempt_id: int):
     return no_store(render_template(
         "quizzes/review.html", attempt=attempt, quiz=quiz, course=quiz.course, options=options,
         views=present.question_views_numbered(attempt.responses, numbers, options), trainer=trainer,
-        band=grading.band_for(attempt.grade, quiz.feedback_bands) if options.get("feedback") else None,
-        format_percent=services.format_percent))
+        band=grading.band_for(attempt.grade, quiz.feedback_bands) if options.get("feedback") else None))

@@ -255,7 +255,7 @@ def results_page(course_slug: str, quiz_slug: str):
         return HttpResponse(body, mimetype="text/csv", headers={
             "Content-Disposition": f'attachment; filename="{course.slug}-{quiz.slug}-results.csv"'})
     return render_template("quizzes/manage/results.html", course=course, quiz=quiz, rows=results.learner_rows(quiz),
-                           tab="results", format_percent=services.format_percent, grading_labels=GRADING_LABELS)
+                           tab="results", grading_labels=GRADING_LABELS)
 
 
 @bp.route("/courses/<course_slug>/quizzes/<quiz_slug>/statistics")

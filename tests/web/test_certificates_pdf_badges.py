@@ -170,3 +170,21 @@ def test_an_unpublished_courses_badge_stays_unknown_until_it_has_issued_one(app,
     db.session.commit()
     assert client.get(f"/badges/courses/{cert.course.slug}").status_code == 200  # verifiers still reach it
     assert draft.id
+
+
+def test_a_certificate_is_written_in_the_learners_language_whoever_downloads_it(app, make_user, client, auth):
+    """A Danish learner's certificate names the course in Danish and says everything in
+    Danish, even downloaded through an English interface (it printed the English title)."""
+    from hub.courses.models import CourseTranslation
+
+    course = make_course(title="Introduction to inclusive counselling", lessons=1, hours=2)
+    db.session.add(CourseTranslation(course=course, language="da", title="Introduktion til inkluderende vejledning"))
+    db.session.commit()
+    cert = issued(make_user, NAMES["danish"], course=course, language="da")
+    assert (cert.course_title, cert.language) == ("Introduktion til inkluderende vejledning", "da")
+    auth.login(cert.user)
+    client.post("/language", data={"lang": "en"})
+    data = client.get(f"/certificates/{cert.id}/certificate.pdf", headers={"Accept-Language": "en"}).data
+    text = pdf_text(data).replace("\n", " ")
+    assert "Introduktion til inkluderende vejledning" in text and "Kursusbevis" in text, text
+    assert "Certificate of completion" not in text

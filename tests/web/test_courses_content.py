@@ -423,3 +423,21 @@ def test_every_shipped_lesson_says_when_it_was_last_reviewed():
     lessons = [p for p in root.glob("*/*.md") if not p.name.startswith("course.")]
     missing = [str(p.relative_to(root)) for p in lessons if "\nreviewed: 20" not in p.read_text(encoding="utf-8")]
     assert lessons and not missing
+
+
+def test_a_course_is_named_in_the_readers_language_wherever_it_appears(app, client, login):
+    """Breadcrumbs, the enrolment message and the dashboard use the translated title."""
+    from hub.courses.models import CourseTranslation
+
+    folder = write_course(app.config["INSTANCE_PATH"] + "/src", "named", title="Working with employers")
+    course = import_folder(folder)
+    db.session.add(CourseTranslation(course=course, language="es", title="Trabajar con empresas"))
+    db.session.commit()
+    login(language="es")
+    client.post("/language", data={"lang": "es"})
+    enrolled = client.post("/courses/named/enrol", follow_redirects=True).get_data(as_text=True)
+    assert "Te has inscrito en «Trabajar con empresas»" in enrolled
+    lesson = client.get("/courses/named/lessons/first-steps").get_data(as_text=True)
+    assert '<a href="/courses/named">Trabajar con empresas</a>' in lesson
+    assert "Trabajar con empresas" in client.get("/dashboard").get_data(as_text=True)
+    assert "Working with employers" not in client.get("/dashboard").get_data(as_text=True)
