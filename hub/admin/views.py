@@ -1,6 +1,8 @@
 """User management and the mail outbox."""
 from __future__ import annotations
 
+from typing import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -79,40 +81,40 @@ def toggle_active(user_id: int):
     return redirect(url_for("admin.users", q=request.args.get("q", "")))
 
 
+def _user_action(user_id: int, act: Callable[[User], object], done: str):
+    """One account action from the users list: ``act`` changes the member, ``done``
+    (with ``%(name)s``) says so; the list comes back with its search kept."""
+    user = _user_or_404(user_id)
+    if EmptyForm().validate_on_submit():
+        act(user)
+        db.session.commit()
+        flash(done % {"name": user.display_name}, "success")
+    return redirect(url_for("admin.users", q=request.args.get("q", "")))
+
+
 @bp.route("/users/<int:user_id>/unlock", methods=["POST"])
 @require("admin.users")
 def unlock(user_id: int):
     """Lift a lockout after failed logins, e.g. when the member phoned in."""
-    user = _user_or_404(user_id)
-    if EmptyForm().validate_on_submit():
-        lockout.clear(user)
-        db.session.commit()
-        flash(_("%(name)s can log in again.", name=user.display_name), "success")
-    return redirect(url_for("admin.users", q=request.args.get("q", "")))
+    return _user_action(user_id, lockout.clear, _("%(name)s can log in again."))
 
 
 @bp.route("/users/<int:user_id>/two-step/off", methods=["POST"])
 @require("admin.users")
 def two_step_off(user_id: int):
     """For a member who lost both the phone and the recovery codes; they are told by mail."""
-    user = _user_or_404(user_id)
-    if EmptyForm().validate_on_submit() and twofactor.enabled(user):
-        twofactor.disable(user)
-        db.session.commit()
-        flash(_("Two-step verification is off for %(name)s.", name=user.display_name), "success")
-    return redirect(url_for("admin.users", q=request.args.get("q", "")))
+    def turn_off(user: User) -> None:
+        if twofactor.enabled(user):
+            twofactor.disable(user)
+
+    return _user_action(user_id, turn_off, _("Two-step verification is off for %(name)s."))
 
 
 @bp.route("/users/<int:user_id>/confirm-email", methods=["POST"])
 @require("admin.users")
 def confirm_email(user_id: int):
     """For a member whose confirmation mail never arrives (after checking who they are)."""
-    user = _user_or_404(user_id)
-    if EmptyForm().validate_on_submit():
-        confirmation.confirm(user)
-        db.session.commit()
-        flash(_("%(name)s's email address is confirmed.", name=user.display_name), "success")
-    return redirect(url_for("admin.users", q=request.args.get("q", "")))
+    return _user_action(user_id, confirmation.confirm, _("%(name)s's email address is confirmed."))
 
 
 @bp.route("/outbox")
