@@ -277,6 +277,7 @@ def _write_course(parsed: ParsedCourse) -> tuple[Course, bool, int]:
             db.session.add(tr)
         tr.title, tr.summary, tr.description_md = course_tr_item.title, course_tr_item.summary, course_tr_item.body
         tr.section_titles = dict(course_tr_item.sections)
+        tr.quiz_titles = dict(course_tr_item.quizzes)
         tr.description_html = str(render_markdown(course_tr_item.body, media_base=base))
     for lang, tr in existing.items():
         if lang not in parsed.translations:

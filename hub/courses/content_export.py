@@ -101,6 +101,8 @@ def export_course(course: Course, folder: Path, *, replace: bool = False) -> Pat
         tmeta: dict = {"title": tr.title, "summary": tr.summary or ""}
         if tr.section_titles:
             tmeta["sections"] = dict(tr.section_titles)
+        if tr.quiz_titles:
+            tmeta["quizzes"] = dict(tr.quiz_titles)
         (folder / f"course.{tr.language}.md").write_text(_dump(tmeta, tr.description_md), encoding="utf-8")
 
     lessons = exported_lessons(course)

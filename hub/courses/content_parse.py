@@ -38,7 +38,7 @@ COMPLETION_FIELDS = ("lessons", "quizzes", "forum_posts", "certificate", "prereq
 SECTION_FIELDS = ("slug", "title")
 LESSON_FIELDS = ("slug", "title", "section", "minutes", "published", "reviewed")
 LESSON_TRANSLATION_FIELDS = ("slug", "title", "minutes", "reviewed")
-COURSE_TRANSLATION_FIELDS = ("title", "summary", "sections")
+COURSE_TRANSLATION_FIELDS = ("title", "summary", "sections", "quizzes")
 WORDS_PER_MINUTE = 200
 
 
@@ -78,6 +78,7 @@ class ParsedCourseTranslation:
     summary: str
     body: str
     sections: dict[str, str] = field(default_factory=dict)
+    quizzes: dict[str, str] = field(default_factory=dict)  # quiz slug → translated title
 
 
 @dataclass
@@ -266,7 +267,8 @@ def _parse_course_translations(course: ParsedCourse, folder: Path, problems: Pro
         f.unknown(COURSE_TRANSLATION_FIELDS)
         course.translations[match["lang"]] = ParsedCourseTranslation(
             language=match["lang"], title=f.text("title", required=True), summary=f.text("summary", max_length=1000),
-            body=fm.body, sections=_section_titles(f, fm.meta.get("sections"), course))
+            body=fm.body, sections=_section_titles(f, fm.meta.get("sections"), course),
+            quizzes=_quiz_titles(f, fm.meta.get("quizzes"), course))
 
 
 def _section_titles(f: Fields, raw, course: ParsedCourse) -> dict[str, str]:
@@ -283,6 +285,27 @@ def _section_titles(f: Fields, raw, course: ParsedCourse) -> dict[str, str]:
             f.fail("sections", f"no section '{slug}' in course.md")
         elif not isinstance(title, str) or not title.strip() or len(title) > 200:
             f.fail("sections", f"the title of '{slug}' must be text of 1 to 200 characters")
+        else:
+            titles[slug] = title.strip()
+    return titles
+
+
+def _quiz_titles(f: Fields, raw, course: ParsedCourse) -> dict[str, str]:
+    """``quizzes: {slug: title}`` in a course translation names quizzes of course.md."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        f.fail("quizzes", "must map quiz slugs to translated titles, like  introduction-quiz: Comprueba lo aprendido")
+        return {}
+    quizzes = course.meta.get("quizzes")
+    known = {str(item.get("slug")) for item in (quizzes if isinstance(quizzes, list) else [])
+             if isinstance(item, dict)}
+    titles: dict[str, str] = {}
+    for slug, title in raw.items():
+        if slug not in known:
+            f.fail("quizzes", f"no quiz '{slug}' in course.md")
+        elif not isinstance(title, str) or not title.strip() or len(title) > 200:
+            f.fail("quizzes", f"the title of '{slug}' must be text of 1 to 200 characters")
         else:
             titles[slug] = title.strip()
     return titles

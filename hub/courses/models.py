@@ -73,6 +73,7 @@ class CourseTranslation(Model):
     description_html: Mapped[str] = mapped_column(Text, default="")
     # {section slug: translated title}; sections without one show the course's title
     section_titles: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+    quiz_titles: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")  # {quiz slug: title}
 
     course: Mapped[Course] = relationship(back_populates="translations")
 

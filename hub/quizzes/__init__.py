@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     from .cli import quizzes_cli
 
     app.register_blueprint(bp)
+    app.add_template_filter(services.quiz_title, "quiz_title")
     app.cli.add_command(quizzes_cli)
 
     if services.quiz_outline not in hooks.outline_providers:

@@ -29,7 +29,7 @@ from .. import signals
 from ..database import utcnow, write_transaction
 from ..extensions import db
 from ..templating import format_moment
-from . import bank, grading
+from . import bank, grading, translations
 from .models import REVIEW_KEYS, Attempt, Question, Quiz, Response
 from .services import QuizError
 
@@ -133,8 +133,9 @@ def start_attempt(user, quiz: Quiz, now: datetime | None = None, preview: bool =
         attempt.responses.append(Response(
             position=position, page=position // per_page, slot_id=slot.id, question_id=question.id,
             qtype=question.qtype, max_mark=0.0 if question.qtype == "description" else mark,
-            snapshot={"data": question.data, "text_html": question.text_html,
-                      "general_feedback_html": question.general_feedback_html, "name": question.name},
+            snapshot={"data": translations.graded_data(question), "text_html": question.text_html,
+                      "general_feedback_html": question.general_feedback_html, "name": question.name,
+                      "translations": translations.snapshot(question)},
             order=_answer_order(question, quiz.shuffle_answers, rng), answer=None, state="todo"))
     attempt.max_marks = sum(r.max_mark for r in attempt.responses)
     db.session.flush()

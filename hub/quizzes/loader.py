@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ..extensions import db
-from . import bank, editing, gift, moodle_xml
+from . import bank, editing, gift, moodle_xml, translations
 from .models import Question, Quiz, QuizSlot
 from .services import QuizError
 
@@ -108,6 +108,8 @@ class QuizContentLoader:
                 errors.append(_content_error(label, draft.line or None, str(error)))
                 return
             questions.append(question)
+        if not self._load_translations(course, folder, item["file"], result.questions, questions, errors):
+            return
         db.session.flush()
         own = bank.category(course, slug)
         kept = {q.id for q in questions}
@@ -125,6 +127,45 @@ class QuizContentLoader:
                 return
             source = questions[0].category
         self._set_slots(quiz, questions, source, draw)
+
+    @staticmethod
+    def _load_translations(course, folder: Path, quiz_file: str, drafts: list, questions: list, errors: list) -> bool:
+        """Read ``quiz.<lang>.gift`` files; False (with the errors) when one strays from the original."""
+        by_name = {draft.name: (draft, question) for draft, question in zip(drafts, questions, strict=True)}
+        loaded: set[str] = set()
+        ok = True
+        for language, path in translations.files_for(folder, quiz_file).items():
+            label = f"{folder.name}/{path.name}"
+            if language == course.language:
+                errors.append(_content_error(label, None, f"'{language}' is the course language: edit {quiz_file} "
+                                                          "instead"))
+                ok = False
+                continue
+            result = bank.read_file(path.name, path.read_bytes())
+            problems = [_content_error(label, p.line or None if p.unit == "line" else None, p.message)
+                        for p in result.errors]
+            names = [d.name for d in result.questions]
+            if not problems and names != [d.name for d in drafts]:
+                missing = [n for n in by_name if n not in names]
+                extra = [n for n in names if n not in by_name]
+                problem = (f"needs the questions of {quiz_file}, with the same titles, in the same order"
+                           + (f"; missing: {', '.join(missing)}" if missing else "")
+                           + (f"; not in {quiz_file}: {', '.join(extra)}" if extra else ""))
+                problems.append(_content_error(label, None, problem))
+            for draft in result.questions if not problems else []:
+                why = translations.mismatch(by_name[draft.name][0], draft)
+                if why:
+                    problems.append(_content_error(label, draft.line or None, f"“{draft.name}” {why}"))
+            if problems:
+                errors.extend(problems)
+                ok = False
+                continue
+            for draft in result.questions:
+                translations.save(by_name[draft.name][1], language, draft)
+            loaded.add(language)
+        for question in questions:
+            translations.keep_only(question, loaded)
+        return ok
 
     @staticmethod
     def _set_slots(quiz: Quiz, questions: list, source, draw: int | None) -> None:
@@ -171,6 +212,15 @@ class QuizContentLoader:
                 name = gift_file if gift_file.endswith(".gift") else f"{quiz.slug}.gift"
                 text = gift.dumps(drafts, comment=f"Questions of the quiz “{quiz.title}” (Moodle GIFT format).")
             (folder / name).write_text(text, encoding="utf-8")
+            if name.endswith(".gift"):
+                languages = {t.language for q in fixed for t in q.translations}
+                for language in sorted(languages):
+                    translated = translations.drafts_in(fixed, language)
+                    if translated and all(gift.can_write(d) for d in translated):
+                        for draft, original in zip(translated, drafts, strict=True):
+                            draft.category = original.category
+                        (folder / f"{Path(name).stem}.{language}.gift").write_text(
+                            gift.dumps(translated, comment=f"“{quiz.title}” in {language}."), encoding="utf-8")
             meta = {"slug": quiz.slug, "file": name, **editing.settings_of(quiz)}
             meta["position"] = quiz.position
             if draw:

@@ -143,8 +143,34 @@ class Question(Model):
     def tag_names(self) -> list[str]:
         return [t.name for t in self.tags]
 
+    translations: Mapped[list["QuestionTranslation"]] = relationship(back_populates="question",
+                                                                     cascade="all, delete-orphan")
+
     def __repr__(self) -> str:
         return f"<Question {self.id} {self.qtype} {self.name!r}>"
+
+
+class QuestionTranslation(Model):
+    """A question in another language (``quiz.<lang>.gift`` next to the quiz file):
+    the same answers in the same order with the same weights, other words. Pages show
+    it to readers of that language; grading never looks at the words of a choice, so
+    a grade does not depend on the language it was earned in (short answers accept
+    every language's answers)."""
+
+    __tablename__ = "question_translation"
+    __table_args__ = (UniqueConstraint("question_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    text_format: Mapped[str] = mapped_column(String(10), default="markdown")
+    text_md: Mapped[str] = mapped_column(Text, default="")
+    text_html: Mapped[str] = mapped_column(Text, default="")
+    general_feedback_md: Mapped[str] = mapped_column(Text, default="")
+    general_feedback_html: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict] = mapped_column(JSON, default=dict)  # the question's data shape, translated, with *_html
+
+    question: Mapped[Question] = relationship(back_populates="translations")
 
 
 class QuizSlot(Model):

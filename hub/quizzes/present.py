@@ -10,12 +10,13 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
 from ..forms import without_nul
-from . import grading
+from . import grading, translations
 from .cloze import PLACEHOLDER
 from .models import Response
 
@@ -154,6 +155,9 @@ def question_view(response: Response, number: int | None, options: dict | None =
                   disabled: bool = False) -> QuestionView:
     snapshot = response.snapshot or {}
     data = snapshot.get("data", {})
+    # The reader's language when the question has it; grading keeps to ``data``.
+    translated = (snapshot.get("translations") or {}).get(str(get_locale() or ""))
+    shown = translations.localized(response.qtype, data, translated and translated.get("data"))
     order = response.order or {}
     answer = response.answer or {}
     review = options is not None
@@ -165,7 +169,8 @@ def question_view(response: Response, number: int | None, options: dict | None =
         number=number, position=response.position, qtype=response.qtype,
         type_key=("multiresponse" if response.qtype == "multichoice" and not data.get("single", True)
                   else response.qtype),
-        field=field_name(response), text_html=_html(snapshot.get("text_html")), max_mark=response.max_mark,
+        field=field_name(response), text_html=_html((translated or snapshot).get("text_html")),
+        max_mark=response.max_mark,
         answered=not grading.is_blank(response.qtype, response.answer),
         complete=grading.is_complete(response.qtype, data, response.answer), review=review)
     outcome = None
@@ -176,13 +181,13 @@ def question_view(response: Response, number: int | None, options: dict | None =
         if show_right or opts.get("score"):
             view.state = response.state
         if show_feedback:
-            view.general_feedback = _html(snapshot.get("general_feedback_html")) or None
+            view.general_feedback = _html((translated or snapshot).get("general_feedback_html")) or None
         if response.comment_html and (show_feedback or opts.get("score")):
             view.comment = _html(response.comment_html)
     qtype = response.qtype
     if qtype == "multichoice":
         view.single = data.get("single", True)
-        answers = data.get("answers", [])
+        answers = shown.get("answers", [])
         chosen = {answer.get("choice")} if view.single else set(answer.get("choices") or [])
         for position, index in enumerate(order.get("answers", range(len(answers)))):
             item = answers[index]
@@ -197,7 +202,7 @@ def question_view(response: Response, number: int | None, options: dict | None =
                 option.feedback = _html(item["feedback_html"])
             view.options.append(option)
         if show_answers:
-            right = [answers[i] for i in grading.right_answers("multichoice", data)]
+            right = [answers[i] for i in grading.right_answers("multichoice", data)]  # same positions
             label = _("The correct answer is: ") if len(right) == 1 else _("The correct answers are: ")
             view.right_answer = escape(label) + Markup(", ").join(_html(a.get("text_html")) for a in right)
     elif qtype == "truefalse":
@@ -210,7 +215,7 @@ def question_view(response: Response, number: int | None, options: dict | None =
             if show_right and option.checked:
                 option.right = truth == correct
             if show_feedback and option.checked:
-                option.feedback = _html(data.get("feedback_true_html" if truth else "feedback_false_html")) or None
+                option.feedback = _html(shown.get("feedback_true_html" if truth else "feedback_false_html")) or None
             view.options.append(option)
         if show_answers:
             view.right_answer = escape(_("The correct answer is “%(answer)s”.",
@@ -219,28 +224,33 @@ def question_view(response: Response, number: int | None, options: dict | None =
         view.text_value = answer.get("text", "")
         view.lines = int(data.get("lines", 15) or 15)
         if review and outcome is not None and outcome.matched and show_feedback:
-            item = data.get("answers", [])[outcome.matched[0]]
+            item = shown.get("answers", [])[outcome.matched[0]]
             view.feedback = _html(item.get("feedback_html")) or None
         if show_answers and qtype != "essay":
             right = grading.right_answers(qtype, data)
+            in_language = grading.right_answers(qtype, {"answers": shown.get("answers_shown", [])})
+            if in_language:
+                right, data = in_language, {"answers": shown["answers_shown"]}
             if right:
                 item = data["answers"][right[0]]
                 text = item.get("text") if qtype == "shortanswer" else _number_text(item)
                 view.right_answer = escape(_("The correct answer is: %(answer)s", answer=text))
-        if show_answers and qtype == "essay" and data.get("grader_info_html"):
-            view.right_answer = _html(data["grader_info_html"])
+        if show_answers and qtype == "essay" and shown.get("grader_info_html"):
+            view.right_answer = _html(shown["grader_info_html"])
     elif qtype == "match":
-        pairs = data.get("pairs", [])
-        choices = order.get("choices", [])
+        pairs = shown.get("pairs", [])
+        choices = order.get("choices", [])  # the original's words: what an answer stores
+        label = {pair["answer"]: pair.get("answer_shown", pair["answer"]) for pair in pairs}
         matched = answer.get("choices") or {}
         for stem in order.get("stems", []):
             picked = matched.get(str(stem))
             stem_view = Stem(field=f"{view.field}_s{stem}", html=_html(pairs[stem].get("question_html")),
-                             options=[(str(i), text, text == picked) for i, text in enumerate(choices)])
+                             options=[(str(i), label.get(text, text), text == picked)
+                                      for i, text in enumerate(choices)])
             if show_right and picked:
                 stem_view.right = picked == pairs[stem]["answer"]
             if show_answers:
-                stem_view.right_answer = pairs[stem]["answer"]
+                stem_view.right_answer = pairs[stem].get("answer_shown", pairs[stem]["answer"])
                 if picked:
                     stem_view.right = picked == pairs[stem]["answer"]
             view.stems.append(stem_view)

@@ -168,6 +168,17 @@ _DETAIL = {
 }
 
 
+def quiz_title(quiz: Quiz, language: str | None = None) -> str:
+    """The quiz's title in the reader's language when the course translation names it
+    (``quizzes:`` in course.<lang>.md); the ``quiz_title`` filter."""
+    from flask_babel import get_locale
+    language = language or str(get_locale() or "")
+    for translation in quiz.course.translations:
+        if translation.language == language and (translation.quiz_titles or {}).get(quiz.slug):
+            return translation.quiz_titles[quiz.slug]
+    return quiz.title
+
+
 def format_percent(value: float | None) -> str:
     """The number alone, for form fields and CSV (pages use the ``percent`` filter)."""
     if value is None:
@@ -197,7 +208,7 @@ def quiz_outline(course: Course, user) -> list[hooks.OutlineItem]:
         if not quiz.published:
             detail = _("Not published")
         items.append(hooks.OutlineItem(
-            kind="quiz", section_id=quiz.section_id, position=OUTLINE_OFFSET + quiz.position, title=quiz.title,
+            kind="quiz", section_id=quiz.section_id, position=OUTLINE_OFFSET + quiz.position, title=quiz_title(quiz),
             url=url_for("quizzes.quiz", course_slug=course.slug, quiz_slug=quiz.slug),
             done=done, required=quiz.slug in required, detail=detail, obj=quiz))
     return items
