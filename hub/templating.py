@@ -4,6 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from babel.numbers import format_percent as babel_format_percent
+from babel.units import format_unit
 from flask import Flask, request
 from flask_babel import format_date, format_number, format_time, get_locale
 from flask_login import current_user
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_day
     app.jinja_env.filters["datetime"] = format_moment
     app.jinja_env.filters["percent"] = format_percent_sign
+    app.jinja_env.filters["filesize"] = format_file_size
     app.jinja_env.filters["language_name"] = lambda code: LANGUAGE_NAMES.get(code, code)
     app.jinja_env.filters["format_number"] = format_number
     app.jinja_env.trim_blocks = True
@@ -59,3 +61,12 @@ def format_percent_sign(value, decimals: int = 1) -> str:
         return "–"
     number = Decimal(str(round(float(value), decimals))) / 100
     return babel_format_percent(number, locale=str(get_locale() or "en"), decimal_quantization=False)
+
+
+def format_file_size(size: int | float) -> str:
+    """A file's size in the reader's locale: "12 kB", "1,5 MB" (CLDR's short units)."""
+    kilobytes = float(size or 0) / 1024
+    if kilobytes >= 1024:
+        return format_unit(round(kilobytes / 1024, 1), "digital-megabyte", length="short",
+                           locale=str(get_locale() or "en"))
+    return format_unit(max(1, round(kilobytes)), "digital-kilobyte", length="short", locale=str(get_locale() or "en"))

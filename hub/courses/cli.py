@@ -1,4 +1,5 @@
-"""``hub content import [PATH]`` and ``hub content export COURSE PATH``."""
+"""``hub content import [PATH]``, ``hub content export COURSE PATH`` and
+``hub content translations [PATH]``."""
 from __future__ import annotations
 
 import click
@@ -51,3 +52,24 @@ def export_command(course: str, path: str, replace: bool) -> None:
     except ContentError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Exported {found.slug} to {target}.")
+
+
+@content_cli.command("translations")
+@click.argument("path", required=False, type=click.Path(exists=True, file_okay=False))
+def translations_command(path: str | None) -> None:
+    """Per course and language: lessons translated, words, course page and quiz; fails
+    when a translation's headings, lists, tables or boxes differ from its original."""
+    from pathlib import Path
+
+    from .translation_check import check
+
+    report = check(Path(path or current_app.config["CONTENT_PATH"]) / ("" if path else "modules"))
+    click.echo(f"{'course':45} lang  lessons      words  page  quiz")
+    for row in report.rows:
+        total = report.lessons_per_course[row.course]
+        click.echo(f"{row.course:45} {row.language:4}  {row.lessons:>2} of {total:<2}  {row.words:>8}  "
+                   f"{'yes' if row.course_page else '-':4}  {'yes' if row.quiz else '-'}")
+    for problem in report.problems:
+        click.echo(problem, err=True)
+    if report.problems:
+        raise click.ClickException(f"{len(report.problems)} translation(s) differ in shape from their original.")

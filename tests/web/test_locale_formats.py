@@ -78,3 +78,36 @@ def test_no_page_writes_a_percent_sign_by_hand():
     offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "hub" / "templates").rglob("*.html")
                  if pattern.search(p.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+def _english_left(lang: str) -> set[str]:
+    """Interface sentences of three words or more whose translation differs from the English."""
+    from babel.messages.pofile import read_po
+
+    with open(ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po", "rb") as fh:
+        catalogue = read_po(fh, locale=lang)
+    return {m.id for m in catalogue if isinstance(m.id, str) and isinstance(m.string, str) and m.string != m.id
+            and "%" not in m.id and len(m.id.split()) >= 3 and "<" not in m.id}
+
+
+MAIN_PAGES = ["/", "/courses/", "/forum/", "/practices/", "/practices/glossary/", "/practices/toolbox/",
+              "/search?q=work", "/login", "/register", "/account", "/dashboard", "/certificates/",
+              "/forum/notifications", "/forum/settings", "/account/two-step"]
+
+
+@pytest.mark.parametrize("lang", [code for code in INTERFACE if code != "en"])
+def test_main_pages_hold_no_english_where_a_translation_exists(app, client, login, lang):
+    import html
+    import re
+
+    login(language=lang)
+    english = _english_left(lang)
+    leaks = {}
+    for path in MAIN_PAGES:
+        page = client.get(path, headers={"Accept-Language": lang}).get_data(as_text=True)
+        text = html.unescape(re.sub(r"<[^>]+>", "\n", re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)))
+        text = " ".join(text.split())
+        found = sorted(e for e in english if e in text)
+        if found:
+            leaks[path] = found
+    assert leaks == {}

@@ -1,0 +1,34 @@
+"""No user-visible words in a template outside the translation functions: a literal
+word would stay English in every language."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+# Names that are the same in every language.
+SAME_EVERYWHERE = {"Inclusion", "Hub", "Moodle", "GIFT", "XML", "CSV", "JSON", "PDF", "Markdown", "Open", "Badges",
+                   "QR", "SVG"}
+VISIBLE_ATTRIBUTES = re.compile(r'\b(?:aria-label|title|placeholder|alt)="([^"]*)"')
+
+
+def visible_words(source: str) -> list[str]:
+    text = re.sub(r"\{#.*?#\}|<!--.*?-->", " ", source, flags=re.S)
+    attributes = " ".join(re.sub(r"\{\{.*?\}\}", " ", value) for value in VISIBLE_ATTRIBUTES.findall(text))
+    text = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", " ", text, flags=re.S)
+    text = re.sub(r"<(script|style|code|pre)\b.*?</\1>", " ", text, flags=re.S)
+    text = re.sub(r"<[^>]*>", " ", text, flags=re.S)
+    text = re.sub(r"&[a-z#0-9]+;", " ", text)
+    return [word for word in re.findall(r"[^\W\d_]{2,}", text + " " + attributes) if word not in SAME_EVERYWHERE]
+
+
+def test_templates_say_nothing_outside_the_translation_functions():
+    offenders = {str(path.relative_to(ROOT)): words
+                 for path in sorted((ROOT / "hub" / "templates").rglob("*.html"))
+                 if (words := visible_words(path.read_text(encoding="utf-8")))}
+    assert offenders == {}
+
+
+def test_the_check_finds_a_literal():
+    assert visible_words('<p>{{ _("Saved") }} Saved</p><a title="Close">x</a>') == ["Saved", "Close"]
+    assert visible_words('<p>{{ _("Saved") }}</p><code>images/a.png</code>') == []
