@@ -248,7 +248,9 @@ def _parse_lessons(course: ParsedCourse, folder: Path, problems: Problems) -> No
             problems.add(file, None, f"'{lang}' is the course language: edit {lesson.file} instead")
             continue
         title = f.text("title", required=True)
-        minutes = f.integer("minutes", None, minimum=1, maximum=600) or reading_minutes(fm.body)
+        # Without its own figure a translation takes the original's: that time counts the
+        # exercises too, which a word count cannot see.
+        minutes = f.integer("minutes", None, minimum=1, maximum=600) or lesson.minutes
         _check_image_refs(fm, file, folder, problems)
         lesson.translations[lang] = ParsedTranslation(language=lang, title=title, minutes=minutes, body=fm.body,
                                                       file=file.name, reviewed=f.day("reviewed"))

@@ -42,7 +42,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     register_search()  # what the search index takes from this feature (idempotent)
     app.context_processor(template_helpers)
-    from .structure import forum_description, forum_title
+    from .structure import forum_description, forum_title, shown
     app.add_template_filter(forum_title, "forum_title")
     app.add_template_filter(forum_description, "forum_description")
+    app.add_template_filter(shown, "forum_text")
     app.cli.add_command(forum_cli)

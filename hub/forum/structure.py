@@ -15,21 +15,29 @@ from .models import ANNOUNCEMENTS, FORUM_KINDS, QA, STANDARD, Forum, ForumCatego
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
-# (category, [(slug, title, description, kind, case discussion, Q&A post first)])
+
+def N_(text: str) -> str:
+    """Marks a text for the catalogues without translating it here (gettext_noop)."""
+    return text
+
+
+# (category, [(slug, title, description, kind, case discussion, Q&A post first)]).
+# Stored in English; shown in the reader's language while an administrator has not
+# renamed them (see shown()).
 DEFAULTS = [
-    ("General", "Meet colleagues and talk about the work.", [
-        ("general", "General discussion", "Anything about supporting people into society and work.",
+    (N_("General"), N_("Meet colleagues and talk about the work."), [
+        ("general", N_("General discussion"), N_("Anything about supporting people into society and work."),
          STANDARD, False, True),
-        ("announcements", "News and announcements", "News from the hub's trainers and administrators.",
+        ("announcements", N_("News and announcements"), N_("News from the hub's trainers and administrators."),
          ANNOUNCEMENTS, False, True),
-        ("ask-a-trainer", "Ask a trainer", "Questions for the trainers; the best answer is marked.",
+        ("ask-a-trainer", N_("Ask a trainer"), N_("Questions for the trainers; the best answer is marked."),
          QA, False, False),
     ]),
-    ("Case discussions", "Anonymised cases from practice: what would you do?", [
-        ("case-discussions", "Case discussions", "Bring an anonymised case and think it through with peers.",
+    (N_("Case discussions"), N_("Anonymised cases from practice: what would you do?"), [
+        ("case-discussions", N_("Case discussions"), N_("Bring an anonymised case and think it through with peers."),
          STANDARD, True, True),
     ]),
-    ("Country boards", "Local services, law and practice, in the country's language or English.", [
+    (N_("Country boards"), N_("Local services, law and practice, in the country's language or English."), [
         ("spain", "Spain", "España: servicios, normativa y práctica.", STANDARD, True, True),
         ("italy", "Italy", "Italia: servizi, normativa e pratica.", STANDARD, True, True),
         ("denmark", "Denmark", "Danmark: tilbud, regler og praksis.", STANDARD, True, True),
@@ -38,6 +46,19 @@ DEFAULTS = [
         ("czechia", "Czechia", "Česko: služby, předpisy a praxe.", STANDARD, True, True),
     ]),
 ]
+SHIPPED_TEXT = {text for category, description, forums in DEFAULTS
+                for text in (category, description, *(t for f in forums for t in f[1:3]))}
+COUNTRY_BOARDS = {"Spain": "ES", "Italy": "IT", "Denmark": "DK", "France": "FR", "Greece": "GR", "Czechia": "CZ"}
+
+
+def shown(text: str) -> str:
+    """A stored category or forum text in the reader's language when it is one the hub
+    shipped and nobody has renamed (the ``forum_text`` filter); country boards take the
+    country's name from CLDR."""
+    if text in COUNTRY_BOARDS:
+        from ..i18n import country_name
+        return country_name(COUNTRY_BOARDS[text])
+    return _(text) if text in SHIPPED_TEXT else text
 
 
 class StructureError(ValueError):
@@ -181,7 +202,7 @@ def forum_title(forum: Forum) -> str:
     """A course's forum is named after its course, in the reader's language (the row
     keeps the title of the moment it was made, in the course's language)."""
     if forum.course_id is None or forum.course is None:
-        return forum.title
+        return shown(forum.title)
     from ..courses.services import course_text
     return course_text(forum.course, str(get_locale() or "en"))["title"]
 
@@ -189,4 +210,4 @@ def forum_title(forum: Forum) -> str:
 def forum_description(forum: Forum) -> str:
     if forum.course_id is not None and not forum.description:
         return _("Questions and discussion for participants of this course.")
-    return forum.description
+    return shown(forum.description)

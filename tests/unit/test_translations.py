@@ -24,7 +24,7 @@ def _catalog(lang):
 def source_messages() -> set[tuple[str | None, str]]:
     """(context, msgid) of every UI string: the same text in two contexts is two entries."""
     method_map = [("hub/**.py", "python"), ("hub/templates/**.html", "jinja2")]
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "N_": None,
                 "pgettext": ((1, "c"), 2), "lazy_pgettext": ((1, "c"), 2)}
     found = set()
     for _file, _line, message, _comments, context in extract_from_dir(str(ROOT), method_map, keywords=keywords):

@@ -441,3 +441,13 @@ def test_a_course_is_named_in_the_readers_language_wherever_it_appears(app, clie
     assert '<a href="/courses/named">Trabajar con empresas</a>' in lesson
     assert "Trabajar con empresas" in client.get("/dashboard").get_data(as_text=True)
     assert "Working with employers" not in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_a_translation_without_minutes_takes_the_originals(app, tmp_path):
+    """The original's time counts the exercises; a word count of the translation would
+    show 7 minutes for a 30-minute lesson."""
+    folder = write_course(tmp_path, "timed", files={"01-first-steps.es.md": front({"title": "Primeros pasos"}, "Hola.\n")},
+                          lessons=[{"file": "01-first-steps.md", "slug": "first-steps", "title": "First steps",
+                                    "minutes": 30, "body": "Short text.\n"}])
+    course = import_folder(folder)
+    assert course.lessons[0].translations[0].minutes == 30

@@ -45,3 +45,18 @@ def test_the_moderation_log_says_counts_in_the_readers_language(client, make_use
     login_as(client, moderator)
     page = text(client.get("/forum/moderation/log"))
     assert "2 indlæg flyttet" in page and "“Long thread” → “Split off”" in page
+
+
+def test_the_shipped_forums_speak_the_readers_language_until_renamed(client, make_user):
+    seed()
+    login_as(client, make_user(language="de"))
+    client.post("/language", data={"lang": "de"})
+    page = text(client.get("/forum/"))
+    assert "Allgemeine Diskussion" in page and "Fallbesprechungen" in page and "Länderforen" in page
+    assert "Spanien" in page and "Tschechien" in page and "General discussion" not in page
+    general = forum("general")
+    structure.save_forum(general, title="Allgemeines Café", slug="general", description="Eigener Text",
+                         category_id=general.category_id, kind=general.kind, case_discussion=False, qa_post_first=True)
+    db.session.commit()
+    page = text(client.get("/forum/"))
+    assert "Allgemeines Café" in page and "Eigener Text" in page
