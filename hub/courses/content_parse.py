@@ -275,39 +275,30 @@ def _parse_course_translations(course: ParsedCourse, folder: Path, problems: Pro
 
 def _section_titles(f: Fields, raw, course: ParsedCourse) -> dict[str, str]:
     """``sections: {slug: title}`` in a course translation names sections of course.md."""
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        f.fail("sections", "must map section slugs to translated titles, like  foundations: Fundamentos")
-        return {}
-    known = {section.slug for section in course.sections}
-    titles: dict[str, str] = {}
-    for slug, title in raw.items():
-        if slug not in known:
-            f.fail("sections", f"no section '{slug}' in course.md")
-        elif not isinstance(title, str) or not title.strip() or len(title) > 200:
-            f.fail("sections", f"the title of '{slug}' must be text of 1 to 200 characters")
-        else:
-            titles[slug] = title.strip()
-    return titles
+    return _titles_by_slug(f, "sections", "section", raw, {section.slug for section in course.sections},
+                           "like  foundations: Fundamentos")
 
 
 def _quiz_titles(f: Fields, raw, course: ParsedCourse) -> dict[str, str]:
     """``quizzes: {slug: title}`` in a course translation names quizzes of course.md."""
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        f.fail("quizzes", "must map quiz slugs to translated titles, like  introduction-quiz: Comprueba lo aprendido")
-        return {}
     quizzes = course.meta.get("quizzes")
     known = {str(item.get("slug")) for item in (quizzes if isinstance(quizzes, list) else [])
              if isinstance(item, dict)}
+    return _titles_by_slug(f, "quizzes", "quiz", raw, known, "like  introduction-quiz: Comprueba lo aprendido")
+
+
+def _titles_by_slug(f: Fields, key: str, noun: str, raw, known: set[str], example: str) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        f.fail(key, f"must map {noun} slugs to translated titles, {example}")
+        return {}
     titles: dict[str, str] = {}
     for slug, title in raw.items():
         if slug not in known:
-            f.fail("quizzes", f"no quiz '{slug}' in course.md")
+            f.fail(key, f"no {noun} '{slug}' in course.md")
         elif not isinstance(title, str) or not title.strip() or len(title) > 200:
-            f.fail("quizzes", f"the title of '{slug}' must be text of 1 to 200 characters")
+            f.fail(key, f"the title of '{slug}' must be text of 1 to 200 characters")
         else:
             titles[slug] = title.strip()
     return titles
