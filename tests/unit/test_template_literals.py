@@ -32,3 +32,25 @@ def test_templates_say_nothing_outside_the_translation_functions():
 def test_the_check_finds_a_literal():
     assert visible_words('<p>{{ _("Saved") }} Saved</p><a title="Close">x</a>') == ["Saved", "Close"]
     assert visible_words('<p>{{ _("Saved") }}</p><code>images/a.png</code>') == []
+
+
+def test_every_form_label_is_translatable(app):
+    """A label given as a plain string would stay English in every language."""
+    from flask_babel.speaklater import LazyString
+
+    from hub.forms import HubForm
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    plain = []
+    for form in set(subclasses(HubForm)):
+        for name in dir(form):
+            field = getattr(form, name)
+            if hasattr(field, "field_class") and hasattr(field, "args"):
+                label = field.args[0] if field.args else field.kwargs.get("label")
+                if isinstance(label, str) and label.strip() and not isinstance(label, LazyString):
+                    plain.append(f"{form.__name__}.{name}: {label!r}")
+    assert len(list(subclasses(HubForm))) > 40 and plain == []
