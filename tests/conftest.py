@@ -93,6 +93,9 @@ def _truncate_all() -> None:
     db.session.commit()
 
 
+_postgres_schema = {"ready": False}
+
+
 @pytest.fixture
 def make_app(tmp_path, sqlite_template):
     """Factory for apps with extra config, sharing this test's database."""
@@ -107,7 +110,9 @@ def make_app(tmp_path, sqlite_template):
         app.test_client_class = IsolatedClient
         if POSTGRES_URL and not created:
             with app.app_context():
-                db.create_all()
+                if not _postgres_schema["ready"]:  # once per run: no test drops tables
+                    db.create_all()
+                    _postgres_schema["ready"] = True
                 _truncate_all()
         created.append(app)
         return app

@@ -29,7 +29,7 @@ from flask import current_app
 from werkzeug.datastructures import FileStorage
 
 from hub.extensions import db
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import POSTGRES_URL, TEST_PASSWORD
 
 ROLES = ("anonymous", "owner", "other", "trainer2", "trainer", "moderator", "admin")
 ACCOUNT_ROLE = {"owner": "learner", "other": "learner", "trainer2": "trainer", "trainer": "trainer",
@@ -476,10 +476,12 @@ def test_route_answers_each_role_as_expected(make_app, key):
             for role, want in zip(ROLES, expected, strict=True):
                 if want != "+":
                     check(role, want, client_as(app, world, role).open(path, method=key[0], data={}))
-            for role, want in zip(ROLES, expected, strict=True):
-                if want == "+":  # an allowed write may change the world: a world of its own
-                    own = build_world(next(counter))
-                    check(role, want, client_as(app, own, role).open(template.format(**own), method=key[0], data={}))
+            allowed = [role for role, want in zip(ROLES, expected, strict=True) if want == "+"]
+            if POSTGRES_URL:  # refusals are all checked; of the allowed writes, the least privileged (CI time)
+                allowed = allowed[:1]
+            for role in allowed:  # an allowed write may change the world: a world of its own
+                own = build_world(next(counter))
+                check(role, "+", client_as(app, own, role).open(template.format(**own), method=key[0], data={}))
     assert not mismatches, f"{key[0]} {path}:\n" + "\n".join(mismatches)
 
 
