@@ -54,3 +54,32 @@ def test_every_form_label_is_translatable(app):
                 if isinstance(label, str) and label.strip() and not isinstance(label, LazyString):
                     plain.append(f"{form.__name__}.{name}: {label!r}")
     assert len(list(subclasses(HubForm))) > 40 and plain == []
+
+
+def untranslated_mail_words(source: str) -> list[tuple[int, str]]:
+    """Phrases given to queue_mail() as subject or body outside _()/ngettext()."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "queue_mail":
+            for argument in node.args[1:3]:
+                translated = {id(part) for call in ast.walk(argument) if isinstance(call, ast.Call)
+                              and getattr(call.func, "id", "") in {"_", "ngettext", "gettext", "pgettext"}
+                              for part in ast.walk(call)}
+                found += [(node.lineno, part.value) for part in ast.walk(argument)
+                          if isinstance(part, ast.Constant) and isinstance(part.value, str)
+                          and re.search(r"[^\W\d_]{2,}\s+[^\W\d_]{2,}", part.value) and id(part) not in translated]
+    return found
+
+
+def test_every_mail_is_written_through_the_translation_functions():
+    """A subject or body given as a plain string would go out in English to everyone."""
+    offenders = {str(path.relative_to(ROOT)): words for path in sorted((ROOT / "hub").rglob("*.py"))
+                 if (words := untranslated_mail_words(path.read_text(encoding="utf-8")))}
+    assert offenders == {}
+
+
+def test_the_mail_check_finds_a_literal():
+    assert untranslated_mail_words('queue_mail(to, "Your account", _("Hello %(n)s", n=x))') == [(1, "Your account")]
+    assert untranslated_mail_words('queue_mail(to, f"[{site}] " + _("New reply"), body)') == []
