@@ -3,6 +3,7 @@ publishes it; a learner enrols, reads it and marks it complete."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from hub.courses.models import Course
 from hub.extensions import db
@@ -51,9 +52,9 @@ def test_trainer_writes_a_lesson_and_a_learner_completes_it(page, browser_login,
 
     page.get_by_label("Published (visible to learners)").check()
     page.get_by_role("button", name="Save lesson").click()
-    assert page.get_by_text("Lesson saved.").is_visible()
+    expect(page.get_by_text("Lesson saved.")).to_be_visible()
     page.get_by_role("link", name="View the lesson").click()
-    assert page.get_by_role("heading", name="Interview guide", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Interview guide", level=1)).to_be_visible()
     log_out(page, "Tomás Trainer")
 
     page.goto("/login")
@@ -63,16 +64,16 @@ def test_trainer_writes_a_lesson_and_a_learner_completes_it(page, browser_login,
     page.goto("/courses/demo")
     assert axe_check() == []
     page.get_by_role("button", name="Enrol in this course").click()
-    assert page.get_by_text("You are enrolled in “Demo course”").is_visible()
+    expect(page.get_by_text("You are enrolled in “Demo course”")).to_be_visible()
     page.get_by_role("link", name="Interview guide").click()
-    assert page.get_by_role("heading", name="Opening questions").is_visible()
-    assert page.locator(".prose .admonition.tip").is_visible()
-    assert page.get_by_text("1 min read").is_visible()
+    expect(page.get_by_role("heading", name="Opening questions")).to_be_visible()
+    expect(page.locator(".prose .admonition.tip")).to_be_visible()
+    expect(page.get_by_text("1 min read")).to_be_visible()
     assert axe_check() == []
     page.get_by_role("button", name="Mark as complete").click()
-    assert page.get_by_text("Lesson marked as complete.").is_visible()
+    expect(page.get_by_text("Lesson marked as complete.")).to_be_visible()
     item = page.locator("li.outline-item", has_text="Interview guide")
-    assert item.get_by_text("Done").is_visible()
+    expect(item.get_by_text("Done")).to_be_visible()
     assert page.evaluate("window.hacked === undefined")
     assert page.js_errors == []
     log_out(page, "Lena Learner")

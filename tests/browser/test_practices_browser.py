@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from hub.practices.vocab import INDICATOR_LABELS
 
@@ -11,7 +12,7 @@ pytestmark = pytest.mark.browser
 def test_submit_score_publish_and_find_it_ranked(page, browser_login, axe_check):
     browser_login("learner", display_name="Sofia Submitter")
     page.goto("/practices/")
-    assert page.get_by_role("heading", name="Good practice").is_visible()
+    expect(page.get_by_role("heading", name="Good practice")).to_be_visible()
     page.get_by_role("link", name="Describe a practice").click()
     page.get_by_label("Title", exact=True).fill("Job mentors for young refugees")
     page.get_by_label("Summary in one line").fill("Employees mentor young refugees for their first six months at work.")
@@ -24,9 +25,9 @@ def test_submit_score_publish_and_find_it_ranked(page, browser_login, axe_check)
         "Programme page | https://example.org/mentors")
     assert axe_check() == []
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("Your practice is saved as a draft.").is_visible()
+    expect(page.get_by_text("Your practice is saved as a draft.")).to_be_visible()
     page.get_by_role("button", name="Submit for review").click()
-    assert page.get_by_text("The practice is now: Submitted.").is_visible()
+    expect(page.get_by_text("The practice is now: Submitted.")).to_be_visible()
     url = page.url
 
     page.context.clear_cookies()
@@ -40,9 +41,9 @@ def test_submit_score_publish_and_find_it_ranked(page, browser_login, axe_check)
         group.get_by_label("Why this score").fill(f"Shown in the record ({key}).")
     assert axe_check() == []
     page.get_by_role("button", name="Save scores").click()
-    assert page.get_by_text("Your scores are saved.").is_visible()
+    expect(page.get_by_text("Your scores are saved.")).to_be_visible()
     page.get_by_role("button", name="Publish").click()
-    assert page.get_by_text("The practice is now: Published.").is_visible()
+    expect(page.get_by_text("The practice is now: Published.")).to_be_visible()
     assert page.locator("svg.chart").count() == 1
 
     page.context.clear_cookies()

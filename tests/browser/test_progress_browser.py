@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.progress_factories import make_course
@@ -19,14 +20,13 @@ def test_complete_course_download_certificate_verify_publicly(page, browser, liv
 
     page.goto("/courses/first-steps")
     page.get_by_role("button", name="Enrol in this course").click()
-    assert page.get_by_text("0 of 2 required items done (0%)").is_visible()
+    page.get_by_text("0 of 2 required items done (0%)").wait_for()  # the page after the enrolment redirect
     page.get_by_role("link", name="Lesson 1").first.click()  # the next step
     page.get_by_role("button", name="Mark as complete").click()
     page.wait_for_url("**/lessons/lesson-2")
     page.get_by_role("button", name="Mark as complete").click()
     page.wait_for_url("**/courses/first-steps")
-    assert page.get_by_text("You completed this course on").is_visible()
-
+    expect(page.get_by_text("You completed this course on")).to_be_visible()
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download your certificate (PDF)").click()
     pdf_path = tmp_path / "certificate.pdf"
@@ -35,8 +35,8 @@ def test_complete_course_download_certificate_verify_publicly(page, browser, liv
     assert "Jiří Dvořák" in text and "First steps in job coaching" in text
 
     page.goto("/dashboard")
-    assert page.get_by_role("heading", name="Completed courses").is_visible()
-    assert page.locator("table.completed-courses").get_by_role("link", name="First steps in job coaching").is_visible()
+    expect(page.get_by_role("heading", name="Completed courses")).to_be_visible()
+    expect(page.locator("table.completed-courses").get_by_role("link", name="First steps in job coaching")).to_be_visible()
     assert axe_check() == []
     verify_href = page.get_by_role("link", name="Verification page").first.get_attribute("href")
 
@@ -46,14 +46,14 @@ def test_complete_course_download_certificate_verify_publicly(page, browser, liv
                    else route.abort())
     public = stranger.new_page()
     public.goto(verify_href)
-    assert public.get_by_text("Valid", exact=True).is_visible()
-    assert public.get_by_text("Jiří Dvořák").is_visible()
+    expect(public.get_by_text("Valid", exact=True)).to_be_visible()
+    expect(public.get_by_text("Jiří Dvořák")).to_be_visible()
     code = public.locator("dd code").inner_text()
     public.goto("/verify")
     public.get_by_label("Verification code").fill(code.lower())
     public.get_by_role("button", name="Verify").click()
-    assert public.get_by_text("First steps in job coaching").is_visible()
+    expect(public.get_by_text("First steps in job coaching")).to_be_visible()
     public.goto("/verify/NOTAREALCODE000000")
-    assert public.get_by_text("Unknown", exact=True).is_visible()
+    expect(public.get_by_text("Unknown", exact=True)).to_be_visible()
     stranger.close()
     assert page.js_errors == []

@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from hub.database import utcnow
 from hub.extensions import db
@@ -49,7 +50,7 @@ def latest_attempt() -> Attempt:
 def test_learner_takes_a_timed_quiz(page, timed_quiz, axe_check):
     log_in(page, timed_quiz["email"])
     page.goto(timed_quiz["url"])
-    assert page.get_by_text("The quiz has a time limit of 10 minutes.").is_visible()
+    expect(page.get_by_text("The quiz has a time limit of 10 minutes.")).to_be_visible()
     page.get_by_role("button", name="Attempt quiz now").click()
     timer = page.locator("#quiz-timer .quiz-timer-value")
     timer.wait_for()
@@ -76,20 +77,20 @@ def test_learner_takes_a_timed_quiz(page, timed_quiz, axe_check):
 
     page.get_by_role("button", name="Finish attempt…").first.click()
     page.wait_for_url("**/summary")
-    assert page.get_by_text("You have answered every question.").is_visible()
+    expect(page.get_by_text("You have answered every question.")).to_be_visible()
     assert axe_check() == []
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Submit all and finish").click()
     page.wait_for_url("**/review")
-    assert page.get_by_role("heading", name="Review of attempt 1").is_visible()
-    assert page.get_by_text("Your attempt was submitted.").is_visible()
-    assert page.locator(".review-summary", has_text="100%").is_visible()
+    expect(page.get_by_role("heading", name="Review of attempt 1")).to_be_visible()
+    expect(page.get_by_text("Your attempt was submitted.")).to_be_visible()
+    expect(page.locator(".review-summary", has_text="100%")).to_be_visible()
     assert axe_check() == []
     attempt = latest_attempt()
     assert attempt.final_state == "finished" and attempt.final_grade == 100
 
     page.get_by_role("link", name="Finish review").click()
-    assert page.get_by_text("This grade counts").is_visible()
+    expect(page.get_by_text("This grade counts")).to_be_visible()
     assert page.js_errors == []
 
 
@@ -106,7 +107,7 @@ def test_time_running_out_submits_the_attempt(page, timed_quiz):
     db.session.commit()
     page.reload()  # the page shows 0:00 and submits by itself
     page.wait_for_url("**/review")
-    assert page.get_by_text("Time is up: your attempt was submitted.").is_visible()
+    expect(page.get_by_text("Time is up: your attempt was submitted.")).to_be_visible()
     attempt = latest_attempt()
     assert attempt.final_state == "finished" and attempt.final_grade == 20
     assert page.js_errors == []
