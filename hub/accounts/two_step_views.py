@@ -14,7 +14,7 @@ from ..extensions import db
 from ..security import safe_next
 from . import services, twofactor
 from .forms import LoginCodeForm, TwoStepDisableForm, TwoStepEnableForm, TwoStepPasswordForm
-from .views import PENDING_KEY, _limit, _log_in, _unlock_link, bp
+from .views import PENDING_KEY, _limit, _log_in, _unlock_link, bp, password_confirmed
 
 SETUP_KEY = "two_step_setup"
 PENDING_MAX_AGE = 5 * 60  # seconds between the password and the code
@@ -90,13 +90,6 @@ def two_step():
     return _settings_page()
 
 
-def _password_ok(form) -> bool:
-    if services.authenticate(current_user.email, form.password.data) is None:
-        form.password.errors.append(_("Your password is not correct."))
-        return False
-    return True
-
-
 def _show_codes(codes: list[str]):
     return render_template("accounts/recovery_codes.html", codes=codes,
                            site=current_app.config["SITE_NAME"], email=current_user.email)
@@ -109,7 +102,7 @@ def two_step_enable():
     form = TwoStepEnableForm()
     if twofactor.enabled(current_user):
         return redirect(url_for("accounts.two_step"))
-    if form.validate_on_submit() and _password_ok(form):
+    if form.validate_on_submit() and password_confirmed(form):
         codes = twofactor.enable(current_user, _setup_secret(), form.code.data)
         if codes is None:
             form.code.errors.append(_("That code does not match. Check that the app shows an account named "
@@ -129,7 +122,7 @@ def two_step_new_codes():
     form = TwoStepPasswordForm()
     if not twofactor.enabled(current_user):
         return redirect(url_for("accounts.two_step"))
-    if form.validate_on_submit() and _password_ok(form):
+    if form.validate_on_submit() and password_confirmed(form):
         codes = twofactor.new_recovery_codes(current_user)
         db.session.commit()
         flash(_("Your new recovery codes are below. The old ones no longer work."), "success")
@@ -147,7 +140,7 @@ def two_step_disable():
     if twofactor.required(current_user):
         flash(_("Your role needs two-step verification, so it stays on."), "error")
         return redirect(url_for("accounts.two_step"))
-    if form.validate_on_submit() and _password_ok(form):
+    if form.validate_on_submit() and password_confirmed(form):
         if twofactor.verify(current_user, form.code.data):
             twofactor.disable(current_user)
             db.session.commit()

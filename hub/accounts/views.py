@@ -35,6 +35,14 @@ def _load_user(user_id: str):
     return services.load_user(user_id)
 
 
+def password_confirmed(form) -> bool:
+    """The member re-typed their password in ``form.password`` (a form error if not)."""
+    if services.authenticate(current_user.email, form.password.data) is None:
+        form.password.errors.append(_("Your password is not correct."))
+        return False
+    return True
+
+
 def _fresh_session() -> None:
     """Nothing from before a login survives but the language."""
     lang = session.get("lang")
@@ -231,9 +239,7 @@ def change_password():
 def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
-        if services.authenticate(current_user.email, form.password.data) is None:
-            form.password.errors.append(_("Your password is not correct."))
-        else:
+        if password_confirmed(form):
             services.delete_account(current_user)
             db.session.commit()
             logout_user()
