@@ -19,6 +19,7 @@ from . import hooks
 from .models import (
     Course,
     CourseTrainer,
+    CourseTranslation,
     Enrolment,
     Lesson,
     LessonProgress,
@@ -167,13 +168,17 @@ def lesson_text(lesson: Lesson, preferred: str | None, ui_locale: str) -> Lesson
     return LessonText(lang, lesson.title, lesson.minutes, lesson.body_html, lesson.reviewed_on)
 
 
+def course_translation(course: Course, language: str) -> CourseTranslation | None:
+    """The course's translation into ``language`` (None for the course's own language)."""
+    if language == course.language:
+        return None
+    return next((t for t in course.translations if t.language == language), None)
+
+
 def section_title(section: Section, language: str) -> str:
     """The section's title in ``language`` when the course translation names it."""
-    if language != section.course.language:
-        for tr in section.course.translations:
-            if tr.language == language and (tr.section_titles or {}).get(section.slug):
-                return tr.section_titles[section.slug]
-    return section.title
+    tr = course_translation(section.course, language)
+    return (tr and (tr.section_titles or {}).get(section.slug)) or section.title
 
 
 def title_in(course: Course, language: str | None = None) -> str:
@@ -185,8 +190,8 @@ def title_in(course: Course, language: str | None = None) -> str:
 
 def course_text(course: Course, ui_locale: str) -> dict:
     """Title, summary and description in the reader's language when translated."""
-    tr = next((t for t in course.translations if t.language == ui_locale), None)
-    if tr is None or ui_locale == course.language:
+    tr = course_translation(course, ui_locale)
+    if tr is None:
         return {"language": course.language, "title": course.title, "summary": course.summary,
                 "description_html": course.description_html}
     return {"language": tr.language, "title": tr.title, "summary": tr.summary or course.summary,

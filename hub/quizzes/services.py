@@ -19,7 +19,7 @@ from sqlalchemy import Select, select
 from ..courses import hooks
 from ..courses import models as course_models
 from ..courses.models import Course
-from ..courses.services import can_view_course, is_course_trainer
+from ..courses.services import can_view_course, course_translation, is_course_trainer
 from ..extensions import db
 from ..permissions import is_member, rule
 from ..templating import format_percent_sign
@@ -172,11 +172,8 @@ def quiz_title(quiz: Quiz, language: str | None = None) -> str:
     """The quiz's title in the reader's language when the course translation names it
     (``quizzes:`` in course.<lang>.md); the ``quiz_title`` filter."""
     from flask_babel import get_locale
-    language = language or str(get_locale() or "")
-    for translation in quiz.course.translations:
-        if translation.language == language and (translation.quiz_titles or {}).get(quiz.slug):
-            return translation.quiz_titles[quiz.slug]
-    return quiz.title
+    translation = course_translation(quiz.course, language or str(get_locale() or ""))
+    return (translation and (translation.quiz_titles or {}).get(quiz.slug)) or quiz.title
 
 
 def format_percent(value: float | None) -> str:
