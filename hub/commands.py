@@ -94,5 +94,7 @@ def create_admin_command(email: str, name: str | None, password: str | None) -> 
 
 
 def init_app(app: Flask) -> None:
-    for command in (setup_command, create_admin_command):
+    from .sitegen.cli import generate_command
+
+    for command in (setup_command, create_admin_command, generate_command):
         app.cli.add_command(command)

@@ -8,7 +8,7 @@ from datetime import datetime
 from email.message import EmailMessage
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import String, Text, select
+from sqlalchemy import String, Text, insert, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .database import UTCDateTime, utcnow
@@ -35,6 +35,21 @@ def queue_mail(recipient: str, subject: str, body: str) -> OutboxMessage:
         g.hub_mail_queued = True  # the request sends it once committed (see init_app)
     current_app.logger.info("Mail to %s: %s\n%s", recipient, subject, body)
     return message
+
+
+def queue_mails(messages: list[tuple[str, str, str]]) -> None:
+    """Many (recipient, subject, body) messages in one INSERT: what a forum post sends
+    to its subscribers costs one statement whatever their number."""
+    if not messages:
+        return
+    now = utcnow()
+    db.session.execute(insert(OutboxMessage), [
+        {"recipient": recipient, "subject": subject, "body": body, "created_at": now}
+        for recipient, subject, body in messages])
+    if has_request_context():
+        g.hub_mail_queued = True
+    for recipient, subject, body in messages:
+        current_app.logger.info("Mail to %s: %s\n%s", recipient, subject, body)
 
 
 def smtp_configured() -> bool:

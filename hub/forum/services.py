@@ -40,8 +40,10 @@ class Rendered:
     ambiguous: list[str] = field(default_factory=list)  # names several members share
 
 
-def render_post(body_md: str) -> Rendered:
-    """Markdown → HTML once, with resolvable @mentions turned into member links."""
+def render_post(body_md: str, post_id: int | None = None) -> Rendered:
+    """Markdown → HTML once, with resolvable @mentions turned into member links and
+    single line breaks kept. With ``post_id``, ``![…](images/photo.png)`` shows the
+    post's attached image of that name (what the editor writes for a dropped image)."""
     mentions = text.find_mentions(body_md)
     resolved, ambiguous = resolve_mentions(mentions)
 
@@ -49,7 +51,8 @@ def render_post(body_md: str) -> Rendered:
         user = resolved.get((mention.key, mention.user_id))
         return (user.display_name, url_for("forum.member", user_id=user.id)) if user else None
 
-    html = render_markdown(text.link_mentions(body_md, resolver))
+    media = f"{url_for('forum.permalink', post_id=post_id)}/images/" if post_id else None
+    html = render_markdown(text.link_mentions(body_md, resolver), media_base=media, line_breaks=True)
     notify = {(m.key, m.user_id) for m in text.find_mentions(body_md, include_quotes=False)}
     unique = list({u.id: u for key, u in resolved.items() if key in notify}.values())
     return Rendered(html, unique, ambiguous)
@@ -167,16 +170,17 @@ def create_topic(forum: Forum, author: User, title: str, body_md: str, language:
     if len(title) > 200:
         raise ForumError(_("Titles are limited to %(n)d characters.", n=200))
     body = _check(body_md, language)
-    rendered = render_post(body)
     now = utcnow()
     topic = Topic(forum_id=forum.id, user_id=author.id, title=title, language=language, created_at=now,
                   last_post_at=now, last_position=1, reply_count=0)
     db.session.add(topic)
     db.session.flush()
-    post = Post(topic_id=topic.id, user_id=author.id, position=1, body_md=body, body_html=rendered.html,
+    post = Post(topic_id=topic.id, user_id=author.id, position=1, body_md=body, body_html="",
                 language=language, created_at=now, submission_key=valid_submission_key(submission_key))
     db.session.add(post)
     db.session.flush()
+    rendered = render_post(body, post.id)  # its id first: image links point at the post
+    post.body_html = rendered.html
     _bump_counters(topic.id, forum.id, post, new_topic=True)
     db.session.expire(forum)
     db.session.expire(topic)
@@ -189,16 +193,17 @@ def reply(topic: Topic, author: User, body_md: str, language: str, uploads=(),
           submission_key: str | None = None) -> Post:
     language = post_language(language, body_md, author)
     body = _check(body_md, language)
-    rendered = render_post(body)
     # Take the next position from the topic row: the UPDATE locks it (PostgreSQL) and
     # the write transaction is exclusive (SQLite), so concurrent replies queue here.
     db.session.execute(update(Topic).where(Topic.id == topic.id).values(last_position=Topic.last_position + 1)
                        .execution_options(synchronize_session=False))
     position = db.session.scalar(select(Topic.last_position).where(Topic.id == topic.id))
-    post = Post(topic_id=topic.id, user_id=author.id, position=position, body_md=body, body_html=rendered.html,
+    post = Post(topic_id=topic.id, user_id=author.id, position=position, body_md=body, body_html="",
                 language=language, created_at=utcnow(), submission_key=valid_submission_key(submission_key))
     db.session.add(post)
     db.session.flush()
+    rendered = render_post(body, post.id)  # its id first: image links point at the post
+    post.body_html = rendered.html
     _bump_counters(topic.id, topic.forum_id, post, new_topic=False)
     db.session.expire(topic)
     db.session.expire(topic.forum)
@@ -223,7 +228,7 @@ def edit_post(post: Post, editor: User, body_md: str, language: str, uploads=(),
     if body == post.body_md and language == post.language and not uploads:
         return Rendered(Markup(post.body_html))  # sanitised when it was rendered
     before = {u.id for u in render_post(post.body_md).mentioned}
-    rendered = render_post(body)
+    rendered = render_post(body, post.id)
     db.session.add(PostRevision(post_id=post.id, editor_id=editor.id, body_md=post.body_md,
                                 body_html=post.body_html, language=post.language,
                                 written_at=post.edited_at or post.created_at))
@@ -279,6 +284,29 @@ def recount_forum(forum: Forum) -> None:
     db.session.execute(update(Forum).where(Forum.id == forum.id).values(
         topic_count=topics, post_count=count, last_post_id=last).execution_options(synchronize_session=False))
     db.session.expire(forum)
+
+
+def recount_all() -> None:
+    """Every topic's and forum's counters from the rows, in a few set-based statements:
+    after bulk writes (the site generator) or to repair counters by hand."""
+    visible = and_(Post.hidden_at.is_(None), Post.deleted_at.is_(None))
+    of_topic = and_(visible, Post.topic_id == Topic.id)
+    last = select(Post.id).where(of_topic).order_by(Post.position.desc()).limit(1).scalar_subquery()
+    db.session.execute(update(Topic).values(
+        reply_count=select(func.count(Post.id)).where(of_topic, Post.position > 1).scalar_subquery(),
+        last_position=func.coalesce(select(func.max(Post.position)).where(Post.topic_id == Topic.id)
+                                    .scalar_subquery(), 0),
+        last_post_id=last,
+        last_post_at=func.coalesce(select(Post.created_at).where(of_topic).order_by(Post.position.desc()).limit(1)
+                                   .scalar_subquery(), Topic.created_at)).execution_options(synchronize_session=False))
+    shown = and_(Topic.forum_id == Forum.id, Topic.hidden.is_(False))
+    db.session.execute(update(Forum).values(
+        topic_count=select(func.count(Topic.id)).where(shown).scalar_subquery(),
+        post_count=select(func.count(Post.id)).join(Topic, Post.topic_id == Topic.id).where(shown, visible)
+        .scalar_subquery(),
+        last_post_id=select(func.max(Post.id)).join(Topic, Post.topic_id == Topic.id).where(shown, visible)
+        .scalar_subquery()).execution_options(synchronize_session=False))
+    db.session.expire_all()
 
 
 def delete_post(post: Post) -> None:
@@ -350,6 +378,19 @@ def count_posts_in_course_for_users(user_ids, course_id: int) -> dict[int, int]:
     counts = dict(db.session.execute(_course_posts(course_id).where(Post.user_id.in_(user_ids))
                                      .group_by(Post.user_id)).all())
     return {uid: int(counts.get(uid, 0)) for uid in user_ids}
+
+
+def count_posts_of_user_in_courses(user_id: int, course_ids) -> dict[int, int]:
+    """{course id: visible posts ``user_id`` wrote in that course's forum}, one query."""
+    course_ids = list(course_ids)
+    if not course_ids:
+        return {}
+    stmt = (select(Forum.course_id, func.count(Post.id)).join(Topic, Post.topic_id == Topic.id)
+            .join(Forum, Topic.forum_id == Forum.id)
+            .where(Forum.course_id.in_(course_ids), Post.user_id == user_id, Post.deleted_at.is_(None),
+                   Post.hidden_at.is_(None), Topic.hidden.is_(False)).group_by(Forum.course_id))
+    counts = dict(db.session.execute(stmt).all())
+    return {cid: int(counts.get(cid, 0)) for cid in course_ids}
 
 
 def course_of_post(post: Post):

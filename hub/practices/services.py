@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import Select, and_, delete, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from ..courses import hooks
 from ..database import utcnow
@@ -249,7 +250,7 @@ def ranked(user, filters: Filters) -> Select:
         "newest": (Practice.published_at.desc(), Practice.id.desc()),
         "reviewed": (Practice.last_reviewed.desc(), Practice.title),
     }
-    return stmt.order_by(*orders[filters.sort], Practice.id)
+    return stmt.order_by(*orders[filters.sort], Practice.id).options(selectinload(Practice.facets))
 
 
 def filter_choices(user) -> dict[str, list[str]]:

@@ -12,6 +12,7 @@ from typing import Any, Iterable, cast
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import CursorResult, select, update
+from sqlalchemy.orm import selectinload
 
 from .. import signals
 from ..courses.models import ENROLMENT_ACTIVE, Course, Enrolment, Lesson, LessonProgress, active_enrolments
@@ -61,15 +62,16 @@ def required_lessons(course: Course) -> list[Lesson]:
                                                lesson.position, lesson.id))
 
 
-def requirements(course: Course) -> list[Requirement]:
+def requirements(course: Course, quizzes: dict | None = None) -> list[Requirement]:
     """The items a learner must do, in the order we suggest doing them. A quiz slug
-    that names no quiz is skipped: a typo must not lock every learner out."""
+    that names no quiz is skipped: a typo must not lock every learner out.
+    ``quizzes`` ({slug: quiz}, loaded for many courses at once) spares a query per quiz."""
     rules = normalise_rules(course.completion_rules)
     reqs: list[Requirement] = []
     if rules["lessons"] == "all":
         reqs += [Requirement(LESSON, str(lesson.id), lesson.title, lesson) for lesson in required_lessons(course)]
     for slug in rules["quizzes"]:
-        quiz = sources.quiz_for_slug(course, slug)
+        quiz = quizzes.get(slug) if quizzes is not None else sources.quiz_for_slug(course, slug)
         if quiz is not None:
             reqs.append(Requirement(QUIZ, slug, sources.quiz_title(quiz), quiz))
     if rules["forum_posts"]:
@@ -187,6 +189,48 @@ def course_progress(user, course: Course, enrolment: Enrolment | None = None,
     reqs = requirements(course) if reqs is None else reqs
     facts = load_facts(course, reqs, [user.id]).get(user.id, Facts()) if is_member(user) else Facts()
     return CourseProgress(course, enrolment, measure(reqs, facts), facts)
+
+
+# A course outline without lesson bodies: what progress, the dashboard and the catalogue need.
+OUTLINE_COLUMNS = (Lesson.id, Lesson.course_id, Lesson.section_id, Lesson.slug, Lesson.title, Lesson.position,
+                   Lesson.minutes, Lesson.published, Lesson.archived_at)
+
+
+def courses_with_outlines(course_ids: Iterable[int]) -> dict[int, Course]:
+    """Courses with their sections and lessons (bodies left unloaded), in three queries."""
+    ids = list(dict.fromkeys(course_ids))
+    if not ids:
+        return {}
+    return {c.id: c for c in db.session.scalars(select(Course).where(Course.id.in_(ids)).options(
+        selectinload(Course.sections), selectinload(Course.lessons).load_only(*OUTLINE_COLUMNS)))}
+
+
+def progress_in_courses(user, enrolments: list[Enrolment]) -> dict[int, CourseProgress]:
+    """One learner's progress in many courses with a fixed number of queries, however
+    many courses (dashboard, catalogue badges). Keyed by course id."""
+    courses = courses_with_outlines(e.course_id for e in enrolments)
+    quizzes = sources.quizzes_by_course(list(courses))
+    reqs = {cid: requirements(course, quizzes[cid]) for cid, course in courses.items()}
+    facts = {cid: Facts() for cid in courses}
+    for lesson_id, course_id, completed_at in db.session.execute(
+            select(LessonProgress.lesson_id, Lesson.course_id, LessonProgress.completed_at)
+            .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+            .where(LessonProgress.user_id == user.id, Lesson.course_id.in_(list(courses)))):
+        facts[course_id].lessons_viewed.add(lesson_id)
+        if completed_at is not None:
+            facts[course_id].lessons_done[lesson_id] = completed_at
+    results = sources.quiz_results_of_learner([r.obj for rs in reqs.values() for r in rs if r.kind == QUIZ],
+                                              user.id)
+    for cid, course_reqs in reqs.items():
+        for req in course_reqs:
+            if req.kind == QUIZ and req.obj.id in results:
+                result = results[req.obj.id]
+                facts[cid].quizzes[req.key] = QuizFact(result.passed, result.grade, result.graded_at)
+    with_posts = [cid for cid, course_reqs in reqs.items() if any(r.kind == FORUM for r in course_reqs)]
+    for cid, count in sources.forum_post_counts_in_courses(user.id, with_posts).items():
+        facts[cid].posts = count
+    return {e.course_id: CourseProgress(courses[e.course_id], e, measure(reqs[e.course_id], facts[e.course_id]),
+                                        facts[e.course_id]) for e in enrolments if e.course_id in courses}
 
 
 def learners_progress(course: Course, enrolments: list[Enrolment]) -> dict[int, CourseProgress]:

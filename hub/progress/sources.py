@@ -12,8 +12,9 @@ from ..forum import services as forum
 from ..quizzes import services as quizzes
 from ..quizzes.services import QuizResult
 
-__all__ = ["QuizResult", "course_of_attempt", "course_of_post", "course_quizzes", "forum_post_counts", "forum_url",
-           "quiz_for_slug", "quiz_results", "quiz_title", "quiz_url"]
+__all__ = ["QuizResult", "course_of_attempt", "course_of_post", "course_quizzes", "forum_post_counts",
+           "forum_post_counts_in_courses", "forum_url", "quiz_for_slug", "quiz_results", "quiz_results_of_learner",
+           "quiz_title", "quiz_url", "quizzes_by_course"]
 
 
 def quiz_for_slug(course, slug: str):
@@ -42,6 +43,19 @@ def forum_post_counts(course, user_ids: Iterable[int]) -> dict[int, int]:
     """{user_id: posts written in the course's forum(s)}."""
     user_ids = list(user_ids)
     return dict(forum.count_posts_in_course_for_users(user_ids, course.id)) if user_ids else {}
+
+
+def quizzes_by_course(course_ids) -> dict:
+    return quizzes.quizzes_by_course(course_ids)
+
+
+def quiz_results_of_learner(quiz_list, user_id: int) -> dict[int, QuizResult]:
+    """{quiz id: QuizResult} of one learner on many quizzes (dashboard, catalogue)."""
+    return quizzes.results_of_learner(quiz_list, user_id)
+
+
+def forum_post_counts_in_courses(user_id: int, course_ids) -> dict[int, int]:
+    return forum.count_posts_of_user_in_courses(user_id, course_ids)
 
 
 def forum_url(course) -> str:

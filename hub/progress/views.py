@@ -10,7 +10,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from .. import charts
 from ..courses.lookups import course_or_404
@@ -36,13 +36,12 @@ def dashboard():
     enrolments = db.session.scalars(
         select(Enrolment).join(Course, Course.id == Enrolment.course_id)
         .where(Enrolment.user_id == current_user.id, Course.archived_at.is_(None))
+        .options(contains_eager(Enrolment.course))
         .order_by(Enrolment.enrolled_at.desc())).all()
-    current, completed = [], []
-    for enrolment in enrolments:
-        if enrolment.completed_at is not None:
-            completed.append(enrolment)
-        elif enrolment.status == ENROLMENT_ACTIVE:
-            current.append(services.course_progress(current_user, enrolment.course, enrolment))
+    completed = [e for e in enrolments if e.completed_at is not None]
+    learning = [e for e in enrolments if e.completed_at is None and e.status == ENROLMENT_ACTIVE]
+    progress = services.progress_in_courses(current_user, learning)
+    current = [progress[e.course_id] for e in learning]
     completed.sort(key=lambda e: e.completed_at, reverse=True)
     return render_template("progress/dashboard.html", current=current, completed=completed,
                            certificates=certificates_of(current_user), teaching=_teaching())
@@ -176,6 +175,16 @@ def _my_enrolments() -> dict[int, Enrolment]:
     return g._hub_my_enrolments
 
 
+def _all_my_progress() -> None:
+    """The current user's progress in every course they follow, in one go (the first
+    catalogue card asks; the others find it in the request's cache)."""
+    if "_hub_progress_all" not in g:
+        g._hub_progress_all = True
+        learning = [e for e in _my_enrolments().values() if e.completed_at is None and e.status == ENROLMENT_ACTIVE]
+        for course_id, progress in services.progress_in_courses(current_user, learning).items():
+            _progress_cache().setdefault(course_id, progress)
+
+
 def course_badge_for(course: Course) -> dict | None:
     """Catalogue card: None (not enrolled), enrolled with percent, or completed."""
     enrolment = _my_enrolments().get(course.id)
@@ -185,6 +194,7 @@ def course_badge_for(course: Course) -> dict | None:
         return {"state": "completed", "completed_at": enrolment.completed_at, "percent": 100}
     if enrolment.status != ENROLMENT_ACTIVE:
         return None
+    _all_my_progress()
     progress = course_progress_for(course, enrolment)
     return {"state": "enrolled", "percent": progress.percent, "tracked": progress.tracked}
 

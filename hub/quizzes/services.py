@@ -88,15 +88,43 @@ def results_for(quiz: Quiz, user_ids: Iterable[int]) -> dict[int, QuizResult]:
     stmt = _counted(quiz, Attempt.user_id, Attempt.grade, Attempt.finished_at)
     if len(wanted) <= 500:
         stmt = stmt.where(Attempt.user_id.in_(wanted))
+    grades, finished = _grades_by_key((uid, grade, at) for uid, grade, at in db.session.execute(stmt)
+                                      if uid in wanted)
+    return {uid: _result(quiz, values, finished.get(uid)) for uid, values in grades.items()}
+
+
+def _grades_by_key(rows) -> tuple[dict[int, list], dict[int, datetime]]:
+    """(key, grade, finished at) rows → grades per key in the order taken, and the
+    latest finish per key."""
     grades: dict[int, list] = {}
     finished: dict[int, datetime] = {}
-    for uid, grade, finished_at in db.session.execute(stmt):
-        if uid not in wanted:
-            continue
-        grades.setdefault(uid, []).append(grade)
-        if finished_at is not None and (uid not in finished or finished_at > finished[uid]):
-            finished[uid] = finished_at
-    return {uid: _result(quiz, values, finished.get(uid)) for uid, values in grades.items()}
+    for key, grade, finished_at in rows:
+        grades.setdefault(key, []).append(grade)
+        if finished_at is not None and (key not in finished or finished_at > finished[key]):
+            finished[key] = finished_at
+    return grades, finished
+
+
+def quizzes_by_course(course_ids) -> dict[int, dict[str, Quiz]]:
+    """{course id: {slug: quiz}} for many courses in one query (archived ones included,
+    as ``quiz_for_slug`` finds them)."""
+    found: dict[int, dict[str, Quiz]] = {cid: {} for cid in course_ids}
+    if found:
+        for quiz in db.session.scalars(select(Quiz).where(Quiz.course_id.in_(list(found)))):
+            found[quiz.course_id][quiz.slug] = quiz
+    return found
+
+
+def results_of_learner(quizzes: Iterable[Quiz], user_id: int) -> dict[int, QuizResult]:
+    """{quiz id: QuizResult} of one learner on many quizzes, in one query (dashboard)."""
+    by_id = {q.id: q for q in quizzes}
+    if not by_id:
+        return {}
+    grades, finished = _grades_by_key(db.session.execute(
+        select(Attempt.quiz_id, Attempt.grade, Attempt.finished_at)
+        .where(Attempt.quiz_id.in_(list(by_id)), Attempt.user_id == user_id, Attempt.is_preview.is_(False),
+               Attempt.state == "finished").order_by(Attempt.quiz_id, Attempt.number)))
+    return {qid: _result(by_id[qid], values, finished.get(qid)) for qid, values in grades.items()}
 
 
 def final_grade(user, quiz: Quiz) -> float | None:

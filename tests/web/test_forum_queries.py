@@ -2,32 +2,18 @@
 whatever the number of forums, topics, posts, authors and attachments."""
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
+from sqlalchemy import func, select
 
 from hub.extensions import db
 from hub.forum import moderation, notifications, services, structure
 from hub.forum.attachments import Upload
-from hub.forum.models import HelpfulMark
+from hub.forum.models import HelpfulMark, Notification
+from hub.mail import OutboxMessage
+from tests.querycount import counted
 from tests.web.forum_helpers import forum, login_as, make_course, make_forum, posts_of, seed, topic_with_replies
 
 BOUND = 16  # per page, login and the header's bell included
-
-
-@contextmanager
-def counted():
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def _measure(client, paths: dict[str, str]) -> dict[str, int]:
@@ -96,3 +82,41 @@ def test_pages_run_a_bounded_number_of_queries(app, client, make_user, role):
     if role == "moderator":
         queue = {"queue": "/forum/moderation"}
         assert _measure(client, queue)["queue"] <= BOUND
+
+
+def _reply_statements(app, client, author, topic, count: int) -> int:
+    login_as(client, author)
+    with counted() as statements:
+        response = client.post(f"/forum/topic/{topic.id}/reply",
+                               data={"body": f"Reply number {count}", "language": "en", "post": "1"},
+                               content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    return len(statements)
+
+
+def test_a_reply_costs_the_same_statements_for_3_or_60_subscribers(app, client, make_user):
+    """Notification rows go in one INSERT; members without a settings row cost nothing."""
+    app.config["FORUM_EMAIL"] = True
+    seed()
+    author = make_user(display_name="Replying member")
+    topic = topic_with_replies(forum("general"), make_user(), "Followed by many")
+
+    def followers(n: int, start: int) -> None:
+        for k in range(start, start + n):
+            member = make_user(display_name=f"Follower {k}")
+            notifications.subscribe(member.id, topic=topic)
+            if k % 3 == 0:  # some chose immediate mail, the rest keep the defaults (no settings row)
+                notifications.save_settings(member.id, email_enabled=True, email_mode="immediate",
+                                            auto_subscribe=True)
+                notifications.subscribe(member.id, topic=topic, email_mode="immediate")
+        db.session.commit()
+
+    followers(3, 0)
+    _reply_statements(app, client, author, topic, 0)  # the author follows the topic from here on
+    few = _reply_statements(app, client, author, topic, 1)
+    followers(57, 3)
+    many = _reply_statements(app, client, author, topic, 2)
+    assert many == few, (few, many)
+    latest = db.session.scalar(select(func.max(Notification.post_id)))
+    assert db.session.scalar(select(func.count()).where(Notification.post_id == latest)) == 61  # and the starter
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 20 + 1 + 1  # immediate ones
