@@ -21,6 +21,7 @@ from . import (
     quizzes,
     search,
     security,
+    sitegen,
     templating,
 )
 from .config import MIGRATIONS_DIR, TRANSLATIONS_DIR
@@ -47,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
     commands.init_app(app)
+    sitegen.init_app(app)
     return app
 
 
@@ -59,6 +61,7 @@ def init_extensions(app: Flask) -> None:
     from . import (  # noqa: F401  (ratelimit: the hub-database:// store, before the limiter starts)
         database,  # noqa: F401  (SQLite connection settings)
         mail,
+        query_counter,
         ratelimit,
     )
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -77,6 +80,7 @@ def init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     security.init_app(app)
     mail.init_app(app)
+    query_counter.init_app(app)
     import_models()
 
 

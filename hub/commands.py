@@ -94,7 +94,5 @@ def create_admin_command(email: str, name: str | None, password: str | None) -> 
 
 
 def init_app(app: Flask) -> None:
-    from .sitegen.cli import generate_command
-
-    for command in (setup_command, create_admin_command, generate_command):
+    for command in (setup_command, create_admin_command):
         app.cli.add_command(command)

@@ -42,6 +42,7 @@ class Config:
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
 
     RATELIMIT_ENABLED = True
+    QUERY_COUNT_HEADER = False  # X-Query-Count on every response (the load benchmark turns it on)
     # hub-database:// = counters in the site's database (PostgreSQL) or a side file
     # beside it (SQLite), shared by every worker; see hub/ratelimit.py and docs/operations.md.
     RATELIMIT_STORAGE_URI = "hub-database://"

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
-from babel.numbers import format_percent as babel_format_percent
+from babel import Locale
 from babel.units import format_unit
 from flask import Flask, request
 from flask_babel import format_date, format_number, format_time, get_locale
@@ -60,7 +61,15 @@ def format_percent_sign(value, decimals: int = 1) -> str:
     if value is None:
         return "–"
     number = Decimal(str(round(float(value), decimals))) / 100
-    return babel_format_percent(number, locale=str(get_locale() or "en"), decimal_quantization=False)
+    locale, pattern = _percent_pattern(str(get_locale() or "en"))
+    return pattern.apply(number, locale, decimal_quantization=False)
+
+
+@lru_cache(maxsize=64)
+def _percent_pattern(language: str):
+    """The locale's percent pattern, parsed once (Babel parses it on every call)."""
+    locale = Locale.parse(language)
+    return locale, locale.percent_formats[None]
 
 
 def format_file_size(size: int | float) -> str:

@@ -9,8 +9,8 @@ from datetime import date
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import select
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..i18n import pick_language
@@ -121,6 +121,11 @@ def trainers_of(course: Course) -> list:
 
 # -- languages ------------------------------------------------------------------------
 
+# A course outline without lesson bodies: what catalogues, dashboards and progress need.
+OUTLINE_COLUMNS = (Lesson.id, Lesson.course_id, Lesson.section_id, Lesson.slug, Lesson.title, Lesson.position,
+                   Lesson.minutes, Lesson.published, Lesson.archived_at)
+
+
 def live_lessons(course: Course, *, include_unpublished: bool = False) -> list[Lesson]:
     """Lessons in reading order: section by section (lessons without a section
     first), then by position."""
@@ -202,10 +207,8 @@ def course_text(course: Course, ui_locale: str) -> dict:
 
 def catalogue(user, language: str | None = None, kind: str | None = None, zone: int | None = None) -> list[Course]:
     """Courses the user may see, filtered by available language, kind and zone."""
-    # Lesson bodies are the bulk of the data and the catalogue shows none of them.
-    lessons = selectinload(Course.lessons).options(
-        defer(Lesson.body_md), defer(Lesson.body_html),
-        selectinload(Lesson.translations).options(defer(LessonTranslation.body_md), defer(LessonTranslation.body_html)))
+    # Lesson bodies and translations are the bulk of the data and the catalogue shows none of them.
+    lessons = selectinload(Course.lessons).load_only(*OUTLINE_COLUMNS)
     stmt = (select(Course).where(Course.archived_at.is_(None)).order_by(Course.position, Course.title)
             .options(lessons, selectinload(Course.sections), selectinload(Course.trainers),
                      selectinload(Course.translations)))
@@ -214,22 +217,39 @@ def catalogue(user, language: str | None = None, kind: str | None = None, zone: 
 
 
 def filter_courses(courses: list[Course], language: str | None = None, kind: str | None = None,
-                   zone: int | None = None) -> list[Course]:
-    """The catalogue filters, applied to courses already loaded."""
+                   zone: int | None = None, languages: dict[int, list[str]] | None = None) -> list[Course]:
+    """The catalogue filters, applied to courses already loaded (``languages``: what
+    ``languages_by_course`` gave for them, when the caller has it)."""
     if kind:
         courses = [c for c in courses if c.kind == kind]
     if zone is not None:
         courses = [c for c in courses if c.kind == "zone" and c.zone == zone]
     if language:
-        courses = [c for c in courses if language in available_languages(c)]
+        languages = languages if languages is not None else languages_by_course(courses)
+        courses = [c for c in courses if language in languages[c.id]]
     return courses
 
 
-def catalogue_languages(courses: list[Course]) -> list[str]:
-    found: set[str] = set()
-    for course in courses:
-        found.update(available_languages(course))
-    return sorted(found)
+def languages_by_course(courses: list[Course]) -> dict[int, list[str]]:
+    """``available_languages`` of many courses in one query, without loading a single
+    translation: a language counts where every live lesson of the course has it."""
+    live = {c.id: len(live_lessons(c)) for c in courses}
+    found: dict[int, set[str]] = {c.id: set() for c in courses}
+    if any(live.values()):
+        rows = db.session.execute(
+            select(Lesson.course_id, LessonTranslation.language, func.count(func.distinct(Lesson.id)))
+            .join(Lesson, Lesson.id == LessonTranslation.lesson_id)
+            .where(Lesson.course_id.in_(list(live)), Lesson.archived_at.is_(None), Lesson.published.is_(True))
+            .group_by(Lesson.course_id, LessonTranslation.language))
+        for course_id, language, translated in rows:
+            if live[course_id] and translated == live[course_id]:
+                found[course_id].add(language)
+    return {c.id: [c.language] + sorted(found[c.id] - {c.language}) for c in courses}
+
+
+def catalogue_languages(languages: dict[int, list[str]]) -> list[str]:
+    """Every language some course of the catalogue is available in."""
+    return sorted({code for codes in languages.values() for code in codes})
 
 
 # -- outline --------------------------------------------------------------------------

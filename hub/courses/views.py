@@ -39,15 +39,16 @@ def catalogue():
     kind = kind if kind in KINDS else None
     zone = int(zone_arg) if zone_arg.isdigit() and len(zone_arg) < 3 else None
     everything = services.catalogue(current_user)
-    courses = services.filter_courses(everything, language=lang, kind=kind, zone=zone)
+    languages = services.languages_by_course(everything)
+    courses = services.filter_courses(everything, language=lang, kind=kind, zone=zone, languages=languages)
     zones = sorted({c.zone for c in everything if c.kind == "zone" and c.zone is not None})
     return render_template("courses/catalogue.html", courses=courses,
                            filters={"lang": lang, "kind": kind, "zone": zone},
-                           languages=services.catalogue_languages(everything), zones=zones,
+                           languages=services.catalogue_languages(languages), zones=zones,
                            filtered=bool(lang or kind or zone is not None),
                            enrolments=services.enrolments_by_course(current_user),
                            texts={c.id: services.course_text(c, locale()) for c in courses},
-                           course_languages={c.id: services.available_languages(c) for c in courses})
+                           course_languages=languages)
 
 
 @bp.route("/<slug>")

@@ -11,11 +11,13 @@ from typing import Any, Iterable, cast
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, inspect, select, update
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.util import identity_key
 
 from .. import signals
 from ..courses.models import ENROLMENT_ACTIVE, Course, Enrolment, Lesson, LessonProgress, active_enrolments
+from ..courses.services import OUTLINE_COLUMNS
 from ..database import utcnow
 from ..extensions import db
 from ..permissions import ADMIN, has_role, is_member, rule
@@ -191,18 +193,19 @@ def course_progress(user, course: Course, enrolment: Enrolment | None = None,
     return CourseProgress(course, enrolment, measure(reqs, facts), facts)
 
 
-# A course outline without lesson bodies: what progress, the dashboard and the catalogue need.
-OUTLINE_COLUMNS = (Lesson.id, Lesson.course_id, Lesson.section_id, Lesson.slug, Lesson.title, Lesson.position,
-                   Lesson.minutes, Lesson.published, Lesson.archived_at)
-
-
 def courses_with_outlines(course_ids: Iterable[int]) -> dict[int, Course]:
     """Courses with their sections and lessons (bodies left unloaded), in three queries."""
     ids = list(dict.fromkeys(course_ids))
-    if not ids:
-        return {}
-    return {c.id: c for c in db.session.scalars(select(Course).where(Course.id.in_(ids)).options(
-        selectinload(Course.sections), selectinload(Course.lessons).load_only(*OUTLINE_COLUMNS)))}
+    ready = {}  # courses this request already loaded with their outline (the catalogue's) cost nothing
+    for course_id in ids:
+        course = db.session.identity_map.get(identity_key(Course, course_id))
+        if course is not None and not ({"sections", "lessons"} & inspect(course).unloaded):
+            ready[course_id] = course
+    missing = [i for i in ids if i not in ready]
+    if missing:
+        ready.update({c.id: c for c in db.session.scalars(select(Course).where(Course.id.in_(missing)).options(
+            selectinload(Course.sections), selectinload(Course.lessons).load_only(*OUTLINE_COLUMNS)))})
+    return ready
 
 
 def progress_in_courses(user, enrolments: list[Enrolment]) -> dict[int, CourseProgress]:
