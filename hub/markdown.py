@@ -15,6 +15,8 @@ import markdown
 from bleach.html5lib_shim import Filter as Html5libFilter  # type: ignore[attr-defined]
 from bleach.linkifier import LinkifyFilter
 from markdown.extensions import Extension
+from markdown.inlinepatterns import SimpleTagInlineProcessor
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup, escape
 
@@ -84,6 +86,61 @@ class _MediaLinksExtension(Extension):
         md.treeprocessors.register(_MediaLinks(md, self.base), "hub_media_links", 1)
 
 
+_QUOTE_PREFIX = re.compile(r"^((?:[ ]{0,3}>[ ]?)+)(.*)$")
+_OPEN_FENCE = re.compile(r"^(`{3,}|~{3,})[ \t]*\.?([\w#.+-]*)[ \t]*$")
+
+
+class _QuotedFences(Preprocessor):
+    """Fenced code inside a blockquote. Python-Markdown finds fences only at the start
+    of a line, so ``> ```` `` turned a quoted code block into one line of inline code.
+    Runs after ``fenced_code`` (top-level fences are stashed already) and stashes each
+    quoted block the same way, leaving its placeholder in the quote."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        index = 0
+        while index < len(lines):
+            block = self._fenced_block(lines, index)
+            if block is None:
+                out.append(lines[index])
+                index += 1
+                continue
+            prefix, lang, code, index = block
+            css = f' class="language-{lang}"' if lang else ""
+            code_html = escape("".join(line + "\n" for line in code))
+            placeholder = self.md.htmlStash.store(f"<pre><code{css}>{code_html}</code></pre>")
+            out.extend([prefix, prefix, prefix + placeholder, prefix, prefix])  # blank in nested quotes too
+        return out
+
+    @staticmethod
+    def _fenced_block(lines: list[str], start: int):
+        """(quote prefix, language, code lines, index after the block) or None."""
+        first = _QUOTE_PREFIX.match(lines[start])
+        opening = _OPEN_FENCE.match(first.group(2)) if first else None
+        if first is None or opening is None:
+            return None
+        depth, fence = first.group(1).count(">"), opening.group(1)
+        code: list[str] = []
+        for index in range(start + 1, len(lines)):
+            line = _QUOTE_PREFIX.match(lines[index])
+            if line is None or line.group(1).count(">") != depth:
+                return None  # the quote ends before the fence closes: leave it as written
+            rest = line.group(2)
+            if rest.strip().startswith(fence) and set(rest.strip()) == {fence[0]}:
+                return "> " * depth, opening.group(2), code, index + 1
+            code.append(rest)
+        return None
+
+
+class _HubSyntax(Extension):
+    """``~~text~~`` → ``<del>`` (after code spans, so code keeps its tildes) and fenced
+    code inside quotes."""
+
+    def extendMarkdown(self, md):
+        md.inlinePatterns.register(SimpleTagInlineProcessor(r"(~{2})(?!~)(.+?)(?<!~)~{2}", "del"), "hub_del", 45)
+        md.preprocessors.register(_QuotedFences(md), "hub_quoted_fences", 24)  # fenced_code is 25
+
+
 MAX_NESTING = 16
 # A run of list or quote markers opening a line: each one nests a level deeper.
 _MARKER_RUN = re.compile(r"^((?:[ \t]{0,3}(?:[-*+]|\d{1,9}[.)])[ \t]+|[ \t]{0,3}>[ \t]?)+)")
@@ -108,8 +165,9 @@ def limit_nesting(text: str, depth: int = MAX_NESTING) -> str:
     return "\n".join(shallow(line) for line in text.split("\n"))
 
 
-def _markdown_to_html(text: str, media_base: str | None) -> str:
+def _markdown_to_html(text: str, media_base: str | None, line_breaks: bool = False) -> str:
     extensions: list[str | Extension] = [
+        _HubSyntax(),
         "markdown.extensions.tables",
         "markdown.extensions.fenced_code",
         "markdown.extensions.footnotes",
@@ -119,6 +177,8 @@ def _markdown_to_html(text: str, media_base: str | None) -> str:
     ]
     if media_base:
         extensions.append(_MediaLinksExtension(media_base))
+    if line_breaks:
+        extensions.append("markdown.extensions.nl2br")
     return markdown.markdown(
         text or "",
         extensions=extensions,
@@ -159,14 +219,23 @@ _cleaner = bleach.Cleaner(
 
 
 def render_markdown(text: str | None, media_base: str | None = None,
-                    terms: Mapping[str, str] | None = None) -> Markup:
+                    terms: Mapping[str, str] | None = None, line_breaks: bool = False) -> Markup:
     """Safe HTML for ``text``. ``media_base`` resolves ``images/x.png`` links;
-    ``terms`` (glossary term -> its address) links each term's first use."""
+    ``terms`` (glossary term -> its address) links each term's first use;
+    ``line_breaks`` keeps a single line break as one (forum posts, as people write
+    messages; lessons and practices keep Markdown's joined lines)."""
     try:
-        html = _cleaner.clean(_markdown_to_html(limit_nesting(text or ""), media_base))
+        html = _cleaner.clean(_markdown_to_html(limit_nesting(text or ""), media_base, line_breaks))
     except RecursionError:  # a shape limit_nesting does not foresee: show the text, never fail
         html = f"<p>{escape(text or '')}</p>"
     return Markup(link_terms(html, terms) if terms else html)
+
+
+def render_html(html: str | None) -> Markup:
+    """Safe HTML for text written as HTML (Moodle's HTML format): the same allowlist as
+    :func:`render_markdown`, without reading it as Markdown, so indented lines and
+    ``<pre>`` blocks keep their spaces and ``*`` stays a star."""
+    return Markup(_cleaner.clean(html or ""))
 
 
 # Inside these the text is a link, code or a heading already: no glossary links there.

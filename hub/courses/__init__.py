@@ -6,7 +6,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Catalogue, lessons and authoring pages; ``hub content``; importing ``services``
     declares the ``course.*`` permission rules. Safe to run for every app a process builds."""
-    from . import services, views, views_authoring  # noqa: F401  (views: their routes attach to bp)
+    from . import services, views, views_authoring, views_moodle  # noqa: F401  (views: their routes attach to bp)
     from .blueprint import bp
     from .cli import content_cli
     from .search import register as register_search

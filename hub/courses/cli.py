@@ -1,5 +1,5 @@
-"""``hub content import [PATH]``, ``hub content export COURSE PATH`` and
-``hub content translations [PATH]``."""
+"""``hub content import [PATH]``, ``hub content import-mbz FILE``, ``hub content export
+COURSE PATH`` and ``hub content translations [PATH]``."""
 from __future__ import annotations
 
 import click
@@ -32,6 +32,32 @@ def import_command(path: str | None) -> None:
         click.echo("No course folders found (a course folder contains course.md).")
         return
     click.echo(f"Imported {report.summary()}.")
+
+
+@content_cli.command("import-mbz")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--slug", help="Short name (slug) of the new course (default: from the Moodle short name).")
+def import_mbz_command(file: str, slug: str | None) -> None:
+    """Import a Moodle course backup (.mbz) as an unpublished course: pages and books
+    become lessons, quizzes keep their questions, slots and marks; what cannot be
+    converted (forums, assignments, other question types...) is listed."""
+    from ..extensions import db
+    from .content import ContentError, ImportFailed
+    from .moodle_import import import_backup
+
+    try:
+        with open(file, "rb") as fh:
+            _report, backup = import_backup(fh, slug=slug)
+    except ImportFailed as error:
+        raise click.ClickException(f"{error}\nNothing was imported.") from None
+    except ContentError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Imported “{backup.title}” as {backup.slug} (unpublished): {len(backup.sections)} section(s), "
+               f"{len(backup.lessons)} lesson(s), {len(backup.quizzes)} quiz(zes), {backup.questions} question(s), "
+               f"{backup.images} image(s).")
+    for line in backup.lines():
+        click.echo(f"Not imported: {line}")
 
 
 @content_cli.command("export")

@@ -26,7 +26,7 @@ from .front_matter import Problems, read_front_matter
 from .models import Course, CourseTranslation, Lesson, LessonTranslation, Section
 
 __all__ = ["ContentError", "ContentProblems", "ImportFailed", "ImportReport", "import_path", "import_folders",
-           "import_zip", "import_upload", "site_is_empty", "split_front_matter", "media_base"]
+           "import_zip", "import_upload", "import_checked", "site_is_empty", "split_front_matter", "media_base"]
 
 ZIP_MAX_FILES = 2000
 ZIP_MAX_BYTES = 200 * 1024 * 1024
@@ -108,9 +108,16 @@ def import_zip(fileobj, *, may_update: Callable[[Course], bool] | None = None) -
         folders = course_folders(Path(tmp))
         if not folders:
             raise ContentError("(upload)", None, "no course in the archive: a course folder contains course.md")
-        if may_update is not None:
-            _check_may_update(folders, may_update)
-        report = import_folders(folders)
+        return import_checked(folders, may_update=may_update)
+
+
+def import_checked(folders: list[Path], *, may_update: Callable[[Course], bool] | None = None) -> ImportReport:
+    """Import course folders an uploader sent: refused as a whole when one would
+    change a course ``may_update`` says no to; :class:`ImportFailed` as for
+    :func:`import_path`."""
+    if may_update is not None:
+        _check_may_update(folders, may_update)
+    report = import_folders(folders)
     _raise_problems(report)
     return report
 

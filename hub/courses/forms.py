@@ -155,3 +155,9 @@ class ImportForm(HubForm):
     archive = FileField(_l("Course archive (.zip)"),
                         validators=[FileRequired(), FileAllowed(["zip"], _l("Choose a .zip file."))])
     submit = SubmitField(_l("Import"))
+
+
+class MoodleBackupForm(HubForm):
+    backup = FileField(_l("Moodle course backup (.mbz)"),
+                       validators=[FileRequired(), FileAllowed(["mbz"], _l("Choose a .mbz file."))])
+    submit = SubmitField(_l("Import"))

@@ -2,6 +2,7 @@
 typed by their content (never by the name a browser sent), with server-made names."""
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import secrets
@@ -79,9 +80,8 @@ def _write_atomically(target: Path, data: bytes) -> None:
     os.replace(tmp, target)
 
 
-def store_upload(upload_path: str | Path, course_id: int, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
-    """Save an uploaded image and return its new name. Raises MediaError for files
-    that are too large or not a PNG, JPEG, GIF or WebP image."""
+def checked_image_kind(data: bytes, max_bytes: int) -> str:
+    """The image type of ``data``; MediaError when it is empty, too large or no image."""
     if not data:
         raise MediaError("empty", "The file is empty.")
     if len(data) > max_bytes:
@@ -89,8 +89,27 @@ def store_upload(upload_path: str | Path, course_id: int, data: bytes, max_bytes
     kind = sniff_image(data[:16])
     if kind is None:
         raise MediaError("not_image", "Only PNG, JPEG, GIF and WebP images can be uploaded.")
+    return kind
+
+
+def store_upload(upload_path: str | Path, course_id: int, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """Save an uploaded image and return its new name. Raises MediaError for files
+    that are too large or not a PNG, JPEG, GIF or WebP image."""
+    kind = checked_image_kind(data, max_bytes)
     name = secrets.token_hex(8) + EXTENSION_FOR[kind]
     _write_atomically(media_root(upload_path, course_id) / name, data)
+    return name
+
+
+def store_by_content(upload_path: str | Path, course_id: int, data: bytes,
+                     max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """Like :func:`store_upload`, named by a hash of the content, so storing the same
+    image again (a question file imported twice) writes nothing new."""
+    kind = checked_image_kind(data, max_bytes)
+    name = hashlib.sha256(data).hexdigest()[:24] + EXTENSION_FOR[kind]
+    target = media_root(upload_path, course_id) / name
+    if not target.is_file():
+        _write_atomically(target, data)
     return name
 
 

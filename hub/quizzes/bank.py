@@ -15,11 +15,12 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
+from ..courses.models import Course
 from ..database import utcnow
 from ..extensions import db
-from ..markdown import render_markdown
+from ..markdown import render_html, render_markdown
 from ..uploads import megabytes
-from . import cloze, gift, moodle_xml
+from . import cloze, gift, moodle_xml, question_files, rich_text
 from .models import Question, QuestionCategory, QuestionTag, QuizSlot, Response
 from .parsed import ParseResult, Problem, QuestionDraft
 
@@ -43,6 +44,8 @@ def render_text(text: str, text_format: str = "markdown") -> str:
         text = re.sub(r"([\\`*_{}\[\]()#+\-.!|>])", r"\\\1", escaped).replace("\n", "  \n")
     elif text_format == "moodle":
         text = text.replace("\n", "  \n")
+    elif text_format == "html":
+        return str(render_html(text))
     return str(render_markdown(text))
 
 
@@ -82,6 +85,11 @@ def with_html(qtype: str, data: dict, text_format: str) -> dict:
         for part in data.get("parts", []):
             for item in part.get("answers", []):
                 item["feedback_html"] = str(escape(item.get("feedback", "")))
+    for key in rich_text.COMBINED_FEEDBACK:
+        if data.get(key):
+            data[f"{key}_html"] = render_text(data[key], text_format)
+    for hint in data.get("hints", []):
+        hint["text_html"] = render_text(hint.get("text", ""), text_format)
     return data
 
 
@@ -228,6 +236,21 @@ def apply_draft(question: Question, draft: QuestionDraft) -> None:
     question.archived_at = None
 
 
+# What Moodle XML carries and GIFT (the editor's box) cannot: kept when a trainer edits.
+EXTRA_KEYS = (*rich_text.COMBINED_FEEDBACK, "show_num_correct", "hints", "units", "unit_grading",
+              "unit_penalty", "show_units", "units_left")
+
+
+def keep_extras(question: Question, draft: QuestionDraft) -> None:
+    """Give an edited question's draft back what the editor cannot show (hints,
+    combined feedback, units), as long as the question keeps its type."""
+    if question.qtype != draft.qtype:
+        return
+    kept = strip_html_keys({k: v for k, v in (question.data or {}).items() if k in EXTRA_KEYS})
+    for key, value in kept.items():
+        draft.data.setdefault(key, value)
+
+
 def save_draft(course, draft: QuestionDraft, default_category: str = DEFAULT_CATEGORY,
                user=None) -> tuple[Question, bool]:
     """Create or update (same course, category and name) → (question, created)."""
@@ -344,10 +367,16 @@ def import_questions(course, result: ParseResult, default_category: str, only_va
     if result.errors and not only_valid:
         outcome.skipped = True
         return outcome
+    for path in result.categories:
+        cat = category(course, path)
+        meta = result.category_meta.get(path)
+        if meta:
+            cat.info, cat.info_format, cat.idnumber = meta["info"], meta["info_format"], meta["idnumber"]
     for number, draft in enumerate(result.questions, start=1):
         if end_batch is not None and number % IMPORT_BATCH == 0:
             db.session.flush()
             end_batch()
+        question_files.store(course, draft, result.warnings)
         try:
             question, created = save_draft(course, draft, default_category, user)
         except BankError as error:
@@ -365,7 +394,14 @@ def import_questions(course, result: ParseResult, default_category: str, only_va
 def export(questions: list[Question], file_format: str = "gift") -> str:
     drafts = [draft_of(q) for q in questions]
     if file_format == "xml":
-        return moodle_xml.dumps(drafts)
+        course = db.session.get(Course, questions[0].course_id) if questions else None
+        if course is None:
+            return moodle_xml.dumps(drafts)
+        for draft in drafts:
+            question_files.attach(course, draft)
+        meta = {c.path: {"info": c.info, "info_format": c.info_format, "idnumber": c.idnumber}
+                for c in categories(course) if c.info or c.idnumber}
+        return moodle_xml.dumps(drafts, meta)
     # Explicit [markdown] tags: Moodle's default for untagged GIFT text is its own format.
     return gift.dumps(drafts, default_format="moodle",
                       comment="Exported from Inclusion Hub in Moodle's GIFT format.")

@@ -139,10 +139,11 @@ def parse(source: str, default_format: str = "markdown") -> ParseResult:
     category: str | None = None
     names: dict[tuple[str | None, str], int] = {}
     for block in _blocks(source):
-        comments = [text for _n, text in block if text.startswith("//")]
-        content = [(n, text) for n, text in block if not text.startswith("//")]
+        comments = [text.strip() for _n, text in block if text.lstrip().startswith("//")]
+        content = [(n, text) for n, text in block if not text.lstrip().startswith("//")]
         if not content:
             continue
+        content[0] = (content[0][0], content[0][1].lstrip())
         joined, line_map = "", []
         for k, (n, text) in enumerate(content):
             if k:
@@ -184,10 +185,12 @@ def parse(source: str, default_format: str = "markdown") -> ParseResult:
 
 
 def _blocks(source: str):
+    """Questions are separated by blank lines. Lines keep their leading spaces, as in
+    Moodle (it joins a question's lines untrimmed): ``<pre>`` and Markdown need them."""
     block: list[tuple[int, str]] = []
     for number, raw in enumerate(source.split("\n"), 1):
-        line = raw.strip()
-        if line:
+        line = raw.rstrip()
+        if line.strip():
             block.append((number, line))
         elif block:
             yield block

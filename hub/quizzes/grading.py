@@ -199,13 +199,44 @@ def numerical_matches(number: float, item: dict) -> bool:
     return float(value) - tolerance - slack <= number <= float(value) + tolerance + slack
 
 
+_NUMBER_FIRST = re.compile(r"^\s*([+\-\u2212]?(?:\d[\d\s\u00a0]*(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")
+_NUMBER_LAST = re.compile(r"^\s*(.*?)\s*([+\-\u2212]?(?:\d[\d\s\u00a0]*(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?)\s*$")
+
+
+def number_with_unit(text: str | None, units: list[dict], units_left: bool = False) -> tuple[float | None, bool]:
+    """(value in the first unit, whether a known unit was given) for a response such as
+    "150 cm": Moodle's answer processor divides the number by the unit's multiplier.
+    No unit or an unknown one: the number as it is, and the unit is wrong."""
+    match = (_NUMBER_LAST if units_left else _NUMBER_FIRST).match(text or "")
+    if match is None:
+        return None, False
+    number_text, unit = (match.group(2), match.group(1)) if units_left else (match.group(1), match.group(2))
+    number = parse_number(number_text)
+    if number is None:
+        return None, False
+    for item in units:
+        if unit == item.get("name"):
+            return number / float(item.get("multiplier") or 1), True
+    return number, False
+
+
 def _grade_numerical(data: dict, answer: dict) -> Outcome:
-    number = parse_number(answer.get("text"))
+    units = data.get("units") or []
+    if units:
+        number, unit_right = number_with_unit(answer.get("text"), units, bool(data.get("units_left")))
+    else:
+        number, unit_right = parse_number(answer.get("text")), True
     if number is None:
         return Outcome(0.0, "incorrect", detail={"invalid": True})
     for index, item in enumerate(data.get("answers", [])):
         if numerical_matches(number, item):
-            return _graded(float(item.get("fraction", 0)), [index])
+            fraction = float(item.get("fraction", 0))
+            grading_type = int(data.get("unit_grading") or 0)
+            if not unit_right and grading_type in (1, 2):
+                # Moodle's unit penalty: a share of this response's grade (1) or of the question's (2)
+                penalty = float(data.get("unit_penalty") or 0)
+                fraction -= penalty * fraction if grading_type == 1 else penalty
+            return _graded(fraction, [index])
     return _graded(0.0)
 
 

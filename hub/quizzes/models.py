@@ -83,6 +83,9 @@ class QuestionCategory(Model):
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
     path: Mapped[str] = mapped_column(String(500))
     info: Mapped[str] = mapped_column(Text, default="")
+    # Kept from Moodle XML so an export gives Moodle the category back as it was.
+    info_format: Mapped[str] = mapped_column(String(10), default="moodle")  # markdown|html|plain|moodle
+    idnumber: Mapped[str | None] = mapped_column(String(100))
 
     @property
     def name(self) -> str:

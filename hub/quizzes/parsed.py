@@ -26,6 +26,8 @@ class QuestionDraft:
     default_mark: float = 1.0
     line: int = 0  # GIFT: first line of the question; XML: position in the file (1-based)
     named: bool = True  # the file gave a title (GIFT ::title::)
+    # Moodle XML's embedded files, by the name its texts use after ``@@PLUGINFILE@@/``
+    files: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def type_key(self) -> str:
@@ -60,6 +62,8 @@ class ParseResult:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)  # in the order the file names them
+    # Moodle XML: {"Parent/Child": {"info": ..., "info_format": ..., "idnumber": ...}}
+    category_meta: dict[str, dict] = field(default_factory=dict)
     invalid: int = 0  # questions left out because of errors
 
     @property

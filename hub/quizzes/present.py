@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
 from ..forms import without_nul
-from . import grading, translations
+from . import grading, rich_text, translations
 from .cloze import PLACEHOLDER
 from .models import Response
 
@@ -127,6 +127,7 @@ class QuestionView:
     options: list[Option] = dataclasses.field(default_factory=list)
     stems: list[Stem] = dataclasses.field(default_factory=list)
     text_value: str = ""
+    units: list[str] = dataclasses.field(default_factory=list)  # numerical: the units a response may name
     lines: int = 15
     cloze_html: Markup | None = None
     # review only, each present only when the review options allow it
@@ -135,6 +136,9 @@ class QuestionView:
     mark: float | None = None
     feedback: Markup | None = None  # specific feedback (answer feedback)
     general_feedback: Markup | None = None
+    combined_feedback: Markup | None = None  # for the whole response: correct, partially correct, incorrect
+    num_correct: int | None = None  # "You have correctly selected 2." (Moodle's shownumcorrect)
+    hints: list[Markup] = dataclasses.field(default_factory=list)
     right_answer: Markup | None = None
     comment: Markup | None = None
 
@@ -223,6 +227,8 @@ def question_view(response: Response, number: int | None, options: dict | None =
     elif qtype in ("shortanswer", "numerical", "essay"):
         view.text_value = answer.get("text", "")
         view.lines = int(data.get("lines", 15) or 15)
+        if qtype == "numerical" and data.get("show_units", 0) != 3:  # 3: Moodle's "units not shown"
+            view.units = [unit["name"] for unit in data.get("units") or []]
         if review and outcome is not None and outcome.matched and show_feedback:
             item = shown.get("answers", [])[outcome.matched[0]]
             view.feedback = _html(item.get("feedback_html")) or None
@@ -233,7 +239,7 @@ def question_view(response: Response, number: int | None, options: dict | None =
                 right, data = in_language, {"answers": shown["answers_shown"]}
             if right:
                 item = data["answers"][right[0]]
-                text = item.get("text") if qtype == "shortanswer" else _number_text(item)
+                text = item.get("text") if qtype == "shortanswer" else _number_text(item, snapshot.get("data"))
                 view.right_answer = escape(_("The correct answer is: %(answer)s", answer=text))
         if show_answers and qtype == "essay" and shown.get("grader_info_html"):
             view.right_answer = _html(shown["grader_info_html"])
@@ -257,14 +263,42 @@ def question_view(response: Response, number: int | None, options: dict | None =
     elif qtype == "multianswer":
         view.cloze_html = _cloze_html(response, data, order, answer, outcome, show_right, show_feedback,
                                       show_answers, disabled or review)
+    if show_feedback and outcome is not None:
+        _response_feedback(view, qtype, snapshot.get("data", {}), answer, outcome.state)
     return view
 
 
-def _number_text(item: dict) -> str:
+_COMBINED_KEY = {"correct": "correct_feedback", "partial": "partial_feedback", "incorrect": "incorrect_feedback"}
+
+
+def _response_feedback(view: QuestionView, qtype: str, data: dict, answer: dict, state: str) -> None:
+    """Moodle's combined feedback (by the state of the whole response), the number of
+    right parts when the question asks for it, and the question's hints."""
+    if qtype in rich_text.COMBINED_TYPES:
+        key = _COMBINED_KEY.get(state)
+        view.combined_feedback = _html(data.get(f"{key}_html")) or None if key else None
+        if data.get("show_num_correct") and state == "partial":
+            if qtype == "match":
+                pairs = data.get("pairs", [])
+                matched = answer.get("choices") or {}
+                view.num_correct = sum(1 for stem, picked in matched.items()
+                                       if stem.isdigit() and int(stem) < len(pairs)
+                                       and picked == pairs[int(stem)]["answer"])
+            elif not data.get("single", True):
+                answers = data.get("answers", [])
+                view.num_correct = sum(1 for c in answer.get("choices") or []
+                                       if 0 <= c < len(answers) and float(answers[c].get("fraction", 0)) > 0)
+    view.hints = [_html(h.get("text_html")) for h in data.get("hints", []) if h.get("text_html")]
+
+
+def _number_text(item: dict, data: dict | None = None) -> str:
     value = item.get("value")
     tolerance = float(item.get("tolerance") or 0)
-    text = f"{value:g}"
-    return text + (f" ± {tolerance:g}" if tolerance else "")
+    text = f"{value:g}" + (f" ± {tolerance:g}" if tolerance else "")
+    units = (data or {}).get("units") or []
+    if units:  # the first unit is the one the answers are written in
+        text = f"{units[0]['name']} {text}" if data and data.get("units_left") else f"{text} {units[0]['name']}"
+    return text
 
 
 def _cloze_html(response, data, order, answer, outcome, show_right, show_feedback, show_answers, disabled) -> Markup:

@@ -191,6 +191,7 @@ def edit_question(course_slug: str, question_id: int | None):
                     question = Question(course_id=course.id, category_id=cat.id, created_by_id=current_user.id)
                     db.session.add(question)
                 question.category_id = cat.id
+                bank.keep_extras(question, draft)
                 try:
                     bank.apply_draft(question, draft)
                 except bank.BankError as error:

@@ -16,6 +16,8 @@ import pyotp
 import pytest
 import requests
 
+from tests.moodle_backup_fixture import backup_files, mbz
+
 from .conftest import ADMIN_EMAIL, PASSWORD, topic_id_of
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
@@ -84,6 +86,19 @@ def test_operator_commands_work_while_serving(hub):
     visitor = hub.visitor()
     visitor.log_in_admin("second.admin@example.org")
     assert visitor.get("/admin/users").status_code == 200
+
+
+def test_a_moodle_backup_imported_while_serving_is_served_at_once(hub, tmp_path):
+    backup = tmp_path / "se101.mbz"
+    backup.write_bytes(mbz(backup_files()))
+    result = hub.hub_command("content", "import-mbz", str(backup), "--slug", "served-moodle", timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "Not imported: forum activity" in result.stdout
+    visitor = hub.visitor()
+    visitor.log_in_admin()
+    for _worker in range(4):  # each worker reads the new course
+        page = visitor.get("/courses/served-moodle/author")
+        assert page.status_code == 200 and "The IPS handbook" in page.text
 
 
 def test_an_administrator_logs_in_with_a_code_on_either_worker(hub):
@@ -283,3 +298,21 @@ def test_replies_from_several_visitors_are_all_findable(hub):
         time.sleep(0.5)
     assert not missing, f"{len(missing)} of {len(words)} replies not findable: {missing[:5]}"
     assert "Searchable replies" in reader.get("/search", params={"q": words[0]}).text
+
+
+def test_served_static_files_are_compressed_and_cached_and_the_generator_keeps_off(hub):
+    """`hub serve` prepared gzip copies of the static files; pages and files answer 304
+    to a browser that has them; `hub generate` refuses a site with real members."""
+    visitor = hub.visitor()
+    page = visitor.get("/")
+    stylesheet = re.search(r'href="(/static/css/hub\.css\?v=[0-9a-f]{12})"', page.text)
+    assert stylesheet, "hub.css is linked with its content hash"
+    css = visitor.get(stylesheet.group(1), headers={"Accept-Encoding": "gzip"})
+    assert css.headers["Content-Encoding"] == "gzip" and "max-age=31536000" in css.headers["Cache-Control"]
+    assert visitor.get(stylesheet.group(1), headers={"If-None-Match": css.headers["ETag"]}).status_code == 304
+    courses = visitor.get("/courses/")
+    assert visitor.get("/courses/", headers={"If-None-Match": courses.headers["ETag"]}).status_code == 304
+
+    refused = hub.hub_command("generate", "--size", "S", timeout=60)
+    assert refused.returncode != 0 and "--force" in refused.stderr
+    assert hub.query("SELECT count(*) FROM \"user\" WHERE email LIKE '%@generated.example.org'")[0][0] == 0

@@ -142,12 +142,12 @@ def test_bad_files(source, words):
     assert result.questions == [] and words in result.errors[0].message
 
 
-def test_non_moodle_weight_warns():
+def test_non_moodle_weight_is_refused_as_moodle_does():
     result = moodle_xml.parse('<quiz><question type="multichoice"><name><text>W</text></name>'
                               '<questiontext><text>?</text></questiontext><single>false</single>'
                               '<answer fraction="33"><text>a</text></answer><answer fraction="67"><text>b</text></answer>'
                               '</question></quiz>')
-    assert result.ok and "not one Moodle" in result.warnings[0].message
+    assert not result.questions and "not one of the grades Moodle allows" in result.errors[0].message
 
 
 def comparable(q: QuestionDraft) -> tuple:

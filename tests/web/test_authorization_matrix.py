@@ -120,6 +120,7 @@ MATRIX: dict[tuple[str, str], tuple[str, str]] = {
     # --- courses: authoring -----------------------------------------------------------------
     ("GET", "/courses/new"): ("/courses/new", TRAINERS),
     ("GET", "/courses/import"): ("/courses/import", TRAINERS),
+    ("GET", "/courses/import-moodle"): ("/courses/import-moodle", TRAINERS),
     ("GET", "/courses/<slug>/author"): ("/courses/{course}/author", COURSE_STAFF),
     ("GET", "/courses/<slug>/settings"): ("/courses/{course}/settings", COURSE_STAFF),
     ("GET", "/courses/<slug>/export.zip"): ("/courses/{course}/export.zip", COURSE_STAFF),
@@ -226,6 +227,9 @@ MATRIX: dict[tuple[str, str], tuple[str, str]] = {
     ("GET", "/forum/post/<int:post_id>"): ("/forum/post/{post}", PARTICIPANTS),
     ("GET", "/forum/attachments/<int:attachment_id>/<path:name>"): ("/forum/attachments/{attachment}/{attachment_name}",
                                                                     PARTICIPANTS),
+    ("GET", "/forum/post/<int:post_id>/images/<path:name>"): ("/forum/post/{post}/images/{attachment_name}",
+                                                              PARTICIPANTS),
+    ("POST", "/forum/preview"): ("/forum/preview", "x++++++"),  # JSON for the editor: a visitor gets 403
     # The owner's post: its author edits it (within the edit window); moderators may
     # edit any post and see the edit history (an edit may have removed client details).
     ("GET", "/forum/post/<int:post_id>/edit"): ("/forum/post/{post}/edit", "L+xxx++"),
