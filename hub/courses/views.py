@@ -15,6 +15,7 @@ from . import enrolment as enrolments
 from . import media, services
 from .blueprint import bp, post_checked
 from .forms import EnrolForm
+from .lesson_index import lesson_index
 from .lookups import viewable_course_or_404
 from .models import KINDS, Course, Enrolment, Lesson
 
@@ -123,12 +124,12 @@ def lesson(slug: str, lesson_slug: str):
     else:
         done = False
     text = services.lesson_text(lesson, request.args.get("lang"), locale())
-    previous, following = services.neighbours(course, lesson, current_user)
-    titles = {x.id: services.lesson_text(x, text.language, locale()).title for x in (previous, following) if x}
+    lang_arg = request.args.get("lang") if request.args.get("lang") == text.language else None
+    index = lesson_index(course, lesson, current_user, language=text.language, lang_arg=lang_arg,
+                         tracked_user_id=current_user.id if enrolment is not None else None,
+                         include_unpublished=services.is_course_trainer(current_user, course))
     return render_template("courses/lesson.html", course=course, lesson=lesson, text=text, enrolment=enrolment,
-                           done=done, previous=previous, following=following, titles=titles,
-                           languages=services.lesson_languages(lesson),
-                           lang_arg=request.args.get("lang") if request.args.get("lang") == text.language else None,
+                           done=done, index=index, languages=services.lesson_languages(lesson), lang_arg=lang_arg,
                            section=lesson.section if lesson.section and lesson.section.archived_at is None else None,
                            section_title=(services.section_title(lesson.section, text.language)
                                           if lesson.section else ""))

@@ -5,11 +5,12 @@ Settings (``HUB_``-prefixed environment variables or config; defaults in ``setti
 FORUM_EDIT_WINDOW_MINUTES (30), FORUM_TOPICS_PER_PAGE (25), FORUM_POSTS_PER_PAGE (20),
 FORUM_UNREAD_DAYS (30: older activity counts as read), FORUM_ATTACHMENT_MAX_BYTES (5 MB),
 FORUM_MAX_ATTACHMENTS (5), FORUM_POST_RATE_LIMIT, FORUM_NEW_MEMBER_RATE_LIMIT and
-FORUM_NEW_MEMBER_DAYS (stricter limits for new accounts), FORUM_EMAIL ("auto": mail
+FORUM_NEW_MEMBER_DAYS (stricter limits for new accounts), FORUM_PREVIEW_RATE_LIMIT (the
+editor's live preview, per member), FORUM_EMAIL ("auto": mail
 only when MAIL_SERVER is set; True/False), FORUM_DRAFT_DAYS, FORUM_DRAFT_RATE_LIMIT.
 
 Code: ``blueprint`` holds ``bp`` and the lookups the pages share; ``views`` (reading),
-``views_write``, ``views_member``, ``views_moderation`` and ``views_admin`` attach their
+``views_write``, ``views_editor``, ``views_member``, ``views_moderation`` and ``views_admin`` attach their
 routes to it and never import each other; the logic lives in ``services``, ``queries``,
 ``permissions``, ``notifications``, ``moderation`` and ``structure``.
 
@@ -28,6 +29,7 @@ def init_app(app: Flask) -> None:
         permissions,  # noqa: F401  (registers the forum.* permission rules)
         views,
         views_admin,
+        views_editor,
         views_member,
         views_moderation,
         views_write,
@@ -46,4 +48,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(forum_title, "forum_title")
     app.add_template_filter(forum_description, "forum_description")
     app.add_template_filter(shown, "forum_text")
+    from .attachments import inline_image_names
+    app.add_template_filter(inline_image_names, "inline_image_names")
     app.cli.add_command(forum_cli)

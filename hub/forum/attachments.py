@@ -2,11 +2,14 @@
 random names; the original name is only shown, never used as a path."""
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
+from urllib.parse import unquote
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import ngettext
 
 from ..extensions import db
@@ -71,6 +74,14 @@ def store(uploads: list[Upload], post, user) -> list[Attachment]:
         db.session.add(attachment)
         saved.append(attachment)
     return saved
+
+
+def inline_image_names(post) -> set[str]:
+    """Names of the post's images its text shows (``![…](images/name)``, which the
+    renderer points at ``/forum/post/<id>/images/name``): the attachment list below
+    the post leaves them out."""
+    base = re.escape(f"{url_for('forum.permalink', post_id=post.id)}/images/")
+    return {unquote(unescape(name)) for name in re.findall(f'<img [^>]*src="{base}([^"/]+)"', post.body_html or "")}
 
 
 def serve(attachment: Attachment):

@@ -10,6 +10,7 @@ DEFAULTS = {
     "FORUM_MAX_ATTACHMENTS": 5,
     "FORUM_POST_RATE_LIMIT": "10 per minute;120 per hour",
     "FORUM_NEW_MEMBER_RATE_LIMIT": "3 per minute;20 per hour",
+    "FORUM_PREVIEW_RATE_LIMIT": "60 per minute;1000 per hour",
     "FORUM_NEW_MEMBER_DAYS": 3,
     "FORUM_EMAIL": "auto",
     "FORUM_DRAFT_DAYS": 7,

@@ -154,12 +154,29 @@ def member_lookup():
 @bp.route("/attachments/<int:attachment_id>/<path:name>")
 def attachment(attachment_id: int, name: str):
     item = db.get_or_404(Attachment, attachment_id)
-    post = post_or_404(item.post_id)
+    _ensure_files_visible(post_or_404(item.post_id))
+    return serve(item)
+
+
+@bp.route("/post/<int:post_id>/images/<path:name>")
+def post_image(post_id: int, name: str):
+    """An image attached to the post, by its file name: where ``![…](images/name)`` in
+    the post's text points (the editor writes that for a dropped or pasted image)."""
+    post = post_or_404(post_id)
+    _ensure_files_visible(post)
+    item = next((a for a in post.attachments if a.filename == name and a.is_image), None)
+    if item is None:
+        abort(404)
+    return serve(item)
+
+
+def _ensure_files_visible(post) -> None:
+    """A post's files follow the post: hidden from whoever may not read it, and those
+    of a deleted post from everyone but moderators (404, as if they were not there)."""
     ensure("forum.view_topic", post.topic)
     if not queries.can_see_post(current_user, post):
         abort(404)
     if post.deleted_at is not None and not can(current_user, "forum.moderate"):
         abort(404)
-    return serve(item)
 
 

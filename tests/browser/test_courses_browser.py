@@ -77,3 +77,43 @@ def test_trainer_writes_a_lesson_and_a_learner_completes_it(page, browser_login,
     assert page.evaluate("window.hacked === undefined")
     assert page.js_errors == []
     log_out(page, "Lena Learner")
+
+
+def test_course_index_beside_the_lesson(page, browser_login, demo_course, axe_check):
+    """Open beside the text on a desktop, folded above it on a phone (a <details>):
+    sections, the current lesson, done marks, and previous/next at top and bottom."""
+    browser_login("learner", display_name="Lena Learner")
+    page.goto("/courses/demo")
+    page.get_by_role("button", name="Enrol in this course").click()
+    expect(page.get_by_text("You are enrolled in “Demo course”")).to_be_visible()
+
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto("/courses/demo/lessons/first-steps")
+    index = page.get_by_role("navigation", name="Course contents")
+    expect(index.locator("details")).to_have_attribute("open", "")
+    expect(index.get_by_role("link", name="First steps")).to_have_attribute("aria-current", "page")
+    expect(index.get_by_text("0 of 3 lessons done")).to_be_visible()
+    expect(index.get_by_text("Practice", exact=True)).to_be_visible()
+    assert page.get_by_role("navigation", name="Previous and next lessons").get_by_role("link").count() == 1
+    assert axe_check() == []
+    page.get_by_role("button", name="Mark as complete").click()
+    page.wait_for_url("**/lessons/going-further")
+    expect(index.get_by_text("1 of 3 lessons done")).to_be_visible()
+    expect(index.get_by_role("link", name="First steps (done)")).to_be_visible()
+    expect(index.get_by_role("link", name="Going further (not done yet)")).to_have_attribute("aria-current", "page")
+
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto("/courses/demo/lessons/going-further")
+    wrap_up = index.get_by_role("link", name="Wrap-up (not done yet)")
+    expect(wrap_up).to_be_hidden()  # folded on a phone
+    index.locator("summary").click()
+    expect(wrap_up).to_be_visible()
+    assert axe_check() == []
+    wrap_up.click()
+    page.wait_for_url("**/lessons/wrap-up")
+    top = page.get_by_role("navigation", name="Previous and next lessons")
+    expect(top.get_by_role("link", name="Previous: Going further")).to_be_visible()
+    bottom = page.get_by_role("navigation", name="Lessons", exact=True)
+    expect(bottom.get_by_role("link", name="Previous: Going further")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.js_errors == []

@@ -222,3 +222,39 @@ def test_raw_images_without_alt_text_are_dropped():
     assert 'alt="A chart"' in render_markdown('<img src="https://example.org/a.png" alt="A chart">')
     assert 'alt="Map of the route"' in render_markdown("![Map of the route](https://example.org/m.png)")
     assert 'alt=""' in render_markdown("![](https://example.org/decorative.png)")  # decorative, announced as such
+
+
+def test_strikethrough_is_del_outside_code():
+    html = str(render_markdown("~~gone~~ and `~~kept~~` and ~~~ and a~b~c"))
+    assert "<del>gone</del>" in html and "<code>~~kept~~</code>" in html
+    assert "~~~" in html and "a~b~c" in html and html.count("<del>") == 1
+
+
+def test_line_breaks_are_kept_only_when_asked():
+    assert str(render_markdown("one\ntwo", line_breaks=True)) == "<p>one<br>\ntwo</p>"
+    assert str(render_markdown("one\ntwo")) == "<p>one\ntwo</p>"  # lessons and practices as before
+    assert "<br>" not in str(render_markdown("```\na\nb\n```", line_breaks=True))
+
+
+def test_fenced_code_inside_a_quote_stays_a_code_block():
+    source = "> Look:\n>\n> ```python\n> if a < b:\n>\n>     go()\n> ```\n> after"
+    html = str(render_markdown(source, line_breaks=True))
+    assert html.startswith("<blockquote>") and html.rstrip().endswith("</blockquote>")
+    assert '<pre><code class="language-python">if a &lt; b:\n\n    go()\n</code></pre>' in html
+    assert "<p>after</p>" in html and "<code>python" not in html
+    nested = str(render_markdown("> > ~~~\n> > x\n> > ~~~"))
+    assert nested.count("<blockquote>") == 2 and "<pre><code>x\n</code></pre>" in nested and "<p></p>" not in nested
+
+
+def test_quoted_fences_leave_other_text_alone():
+    unclosed = str(render_markdown("> ```\n> never closed"))
+    assert "<pre>" not in unclosed and "never closed" in unclosed
+    shown = str(render_markdown("```\n> ```\n> q\n> ```\n```"))  # a code block showing a quote: as written
+    assert shown == "<pre><code>&gt; ```\n&gt; q\n&gt; ```\n</code></pre>"
+
+
+@pytest.mark.parametrize("vector", VECTORS + [f"> ```\n> {v}\n> ```" for v in VECTORS[:8]] + [
+    "> ```\"><img src=x onerror=alert(1)>\n> x\n> ```", "> ```x onmouseover=alert(1)\n> x\n> ```",
+    "~~<img src=x onerror=alert(1)>~~", "~~[x](javascript:alert(1))~~"])
+def test_vector_is_neutralised_with_forum_line_breaks_and_quoted_fences(vector):
+    assert_safe(str(render_markdown(vector, line_breaks=True)))

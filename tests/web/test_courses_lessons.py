@@ -2,6 +2,8 @@
 "mark as complete", unpublished lessons, key-only courses and course images."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -235,3 +237,96 @@ def test_course_without_requirements_says_so(client, app, tmp_path):
     import_folder(write_course(tmp_path, "free", meta={"completion": {"lessons": "none", "certificate": "none"}}))
     page = client.get("/courses/free").get_data(as_text=True)
     assert "This course has no completion requirements" in page and "This course has no certificate." in page
+
+
+# -- the course index beside each lesson ------------------------------------------------
+
+def index_of(page: str) -> str:
+    start = page.index('<nav class="course-index"')
+    return page[start:page.index("</nav>", start)]
+
+
+def test_lesson_index_lists_sections_lessons_and_quizzes(client, login, course, monkeypatch):
+    section = next(s for s in course.sections if s.slug == "practice")
+
+    def quizzes(c, user):
+        return [hooks.OutlineItem(kind="quiz", section_id=section.id, position=10_000, title="Final check",
+                                  url="/quiz/final", done=False, required=True)]
+
+    monkeypatch.setattr(hooks, "outline_providers", [quizzes])
+    page = client.get("/courses/demo/lessons/going-further").get_data(as_text=True)
+    index = index_of(page)
+    assert "<details data-open-wide>" in index and "Course contents" in index
+    assert index.index(">Basics</p>") < index.index(">First steps<") < index.index(">Practice</p>")
+    assert index.index(">Practice</p>") < index.index(">Wrap-up<") < index.index('href="/quiz/final">Final check')
+    assert 'href="/courses/demo/lessons/going-further" aria-current="page">Going further' in index
+    assert index.count("aria-current") == 1
+    assert "lessons done" not in index and "✓" not in index  # anonymous: no done marks
+    # previous and next, above the lesson and below it
+    assert page.count('rel="prev" href="/courses/demo/lessons/first-steps"') == 2
+    assert page.count('rel="next" href="/courses/demo/lessons/wrap-up"') == 2
+    assert page.index('rel="next"') < page.index("<h1>Going further</h1>") < page.rindex('rel="next"')
+
+
+def test_lesson_index_marks_what_the_learner_has_done(client, login, course):
+    enrolled(login, course)
+    client.post("/courses/demo/lessons/first-steps/complete")
+    index = index_of(client.get("/courses/demo/lessons/wrap-up").get_data(as_text=True))
+    assert "1 of 3 lessons done" in index
+    assert 'href="/courses/demo/lessons/first-steps">First steps<span class="visually-hidden"> (done)</span>' in index
+    assert ('href="/courses/demo/lessons/wrap-up" aria-current="page">Wrap-up'
+            '<span class="visually-hidden"> (not done yet)</span>') in index
+    assert index.count('class="index-mark done"') == 1
+
+
+def test_lesson_index_follows_the_reading_language(client, course):
+    index = index_of(client.get("/courses/demo/lessons/first-steps?lang=es").get_data(as_text=True))
+    assert 'href="/courses/demo/lessons/going-further?lang=es">Más allá' in index
+    assert 'href="/courses/demo/lessons/wrap-up?lang=es">Wrap-up' in index  # untranslated: the original
+
+
+def test_lesson_index_shows_unpublished_lessons_to_trainers_only(client, login, auth, course):
+    second = next(x for x in course.lessons if x.slug == "going-further")
+    authoring.set_lesson_published(second, False)
+    db.session.commit()
+    index = index_of(client.get("/courses/demo/lessons/first-steps").get_data(as_text=True))
+    assert "Going further" not in index
+    name_trainer(course, login("trainer"))
+    index = index_of(client.get("/courses/demo/lessons/first-steps").get_data(as_text=True))
+    assert "Going further" in index and "Unpublished" in index
+
+
+def test_lesson_page_queries_do_not_grow_with_the_course(client, login, app):
+    from tests.factories import make_course
+    from tests.querycount import counted, statements_for_get
+
+    learner = login("learner")
+    counts = {}
+    for size in (5, 50):
+        course = make_course(f"size-{size}", lessons=size, enrolled=[learner])
+        counts[size] = statements_for_get(client, f"/courses/{course.slug}/lessons/lesson-3")
+    assert counts[5] == counts[50], counts
+    with counted() as statements:
+        client.get("/courses/size-50/lessons/lesson-3")
+    bodies = [s for s in statements if "lesson.body_html" in s]
+    one_lesson = re.compile(r"lesson\.(id|slug) = (\?|%\(\w+\)s)")  # SQLite's and PostgreSQL's placeholders
+    assert bodies and all(one_lesson.search(s) for s in bodies), bodies
+    assert sum("FROM lesson LEFT OUTER JOIN" in s for s in statements) == 1  # the index: one narrow query
+
+
+def test_course_page_queries_do_not_grow_with_the_course(client, login):
+    """The outline needs every lesson's title in the reader's language, never a body."""
+    from tests.factories import make_course
+    from tests.querycount import counted, statements_for_get
+
+    learner = login("learner")
+    learner.language = "es"
+    db.session.commit()
+    counts = {}
+    for size in (5, 50):
+        course = make_course(f"outline-{size}", lessons=size, enrolled=[learner])
+        counts[size] = statements_for_get(client, f"/courses/{course.slug}")
+    assert counts[5] == counts[50], counts
+    with counted() as statements:
+        client.get("/courses/outline-50")
+    assert not [s for s in statements if "lesson.body_html" in s or "lesson_translation.body_html" in s]

@@ -23,6 +23,7 @@
         if (!source) { throw new Error("no quote"); }
         var current = box.value.replace(/\s+$/, "");
         box.value = (current ? current + "\n\n" : "") + source.value;
+        box.dispatchEvent(new Event("input", { bubbles: true }));  // the live preview (editor.js)
         box.focus();
         box.setSelectionRange(box.value.length, box.value.length);
         box.scrollIntoView({ block: "center" });
