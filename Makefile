@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test lint install dev translations translations-update migration upgrade-deps clean
+.PHONY: serve test lint install dev bench generate translations translations-update migration upgrade-deps clean
 
 # Installs exactly the versions in constraints.txt (tested in CI); `make upgrade-deps` renews them.
 $(STAMP): pyproject.toml constraints.txt
@@ -17,13 +17,11 @@ install: $(STAMP)
 
 ## Set up (first time), then prepare the site and serve it on http://127.0.0.1:8000/
 serve: $(STAMP)
-	$(BIN)/pybabel -q compile -d translations
 	$(BIN)/hub serve
 
 ## Set up (first time), then lint, type-check and run the whole test suite (browser tests
 ## included when Chromium is installed; tests/server starts `make serve` itself)
 test: $(STAMP) lint
-	$(BIN)/pybabel -q compile -d translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## ruff (lint and import order) and mypy (types) on the code
@@ -39,6 +37,15 @@ upgrade-deps:
 	.venv-upgrade/bin/python -m pip freeze --exclude-editable --exclude inclusion-hub > constraints.txt
 	rm -rf .venv-upgrade
 	@echo "constraints.txt updated: run make test, then commit it"
+
+## Load benchmark on a generated site (needs wrk: apt-get install wrk); BENCH_ARGS="--size L --compare S"
+bench: $(STAMP)
+	@command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk"; exit 1; }
+	$(BIN)/python bench/load.py $(BENCH_ARGS)
+
+## Fill the site in HUB_INSTANCE_PATH with generated data: make generate SIZE=M
+generate: $(STAMP)
+	$(BIN)/hub generate --size $(or $(SIZE),S)
 
 ## Development server with reload
 dev: $(STAMP)

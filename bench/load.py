@@ -393,7 +393,8 @@ def table(steps: list[Step]) -> str:
     for s in steps:
         ratio = f"{statistics.median(s.ratios) * 100:.1f} %" if s.ratios else (
             f"{s.answered} of {len(s.requests)} at once" if s.once else "–")
-        lines.append(f"| {s.name} | {statistics.median(s.rates):.0f} | {ratio} | {s.latency_ms[0]:.1f} | "
+        rate = "–" if s.once else f"{statistics.median(s.rates):.0f}"
+        lines.append(f"| {s.name} | {rate} | {ratio} | {s.latency_ms[0]:.1f} | "
                      f"{s.latency_ms[1]:.1f} | {s.latency_ms[2]:.1f} | {s.queries} | {s.errors} |")
     return "\n".join(lines)
 

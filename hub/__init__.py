@@ -22,6 +22,7 @@ from . import (
     search,
     security,
     sitegen,
+    static_files,
     templating,
 )
 from .config import MIGRATIONS_DIR, TRANSLATIONS_DIR
@@ -49,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     commands.init_app(app)
     sitegen.init_app(app)
+    static_files.init_app(app)
     return app
 
 

@@ -19,6 +19,8 @@ def prepare_site(echo=click.echo) -> None:
     from .search import indexer
 
     compile_catalogs(TRANSLATIONS_DIR)
+    from .static_files import prepare_static
+    prepare_static(current_app)
     upgrade(directory=MIGRATIONS_DIR)
     echo("Database schema is up to date.")
     import_site_content(echo)  # before the courses: their lessons link the glossary's terms
