@@ -241,7 +241,7 @@ def make_plan(instance: Path, database: str | None, exam_size: int, followers: i
         members = db.session.scalars(select(User).where(User.email.like(f"%@{DOMAIN}"), User.role == "learner")
                                      .order_by(User.id)).all()
         tried = set(db.session.scalars(select(Attempt.user_id).where(Attempt.quiz_id == quiz.id)))
-        learners = [m for m in members if m.id not in tried][:exam_size]
+        learners = [m for m in members if m.id not in tried][:min(exam_size, len(members) // 2)]
         for member in learners:
             enrolment.enrol(member, course)
         have = db.session.scalar(select(func.count()).select_from(notifications.Subscription)
@@ -250,7 +250,7 @@ def make_plan(instance: Path, database: str | None, exam_size: int, followers: i
             notifications.subscribe(member.id, topic=reply_topic)
         db.session.commit()
         plan = Plan(course.slug, lesson.slug, quiz.slug, thread.id, reply_topic.id, [m.email for m in learners],
-                    [m.email for m in members[exam_size:exam_size + 40]])
+                    [m.email for m in members if m not in learners][:40])
         db.session.remove()
         db.engine.dispose()
     return plan

@@ -65,6 +65,7 @@ def init_extensions(app: Flask) -> None:
         mail,
         query_counter,
         ratelimit,
+        site_address,
     )
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
     from .i18n import select_locale
@@ -82,6 +83,7 @@ def init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     security.init_app(app)
     mail.init_app(app)
+    site_address.init_app(app)
     query_counter.init_app(app)
     import_models()
 

@@ -58,12 +58,16 @@ def smtp_configured() -> bool:
 
 def deliver_pending(limit: int = 50) -> int:
     """Send unsent outbox messages; returns how many were sent. Called after commit
-    (end of request, CLI jobs). Failures stay in the outbox with their error."""
+    (end of request, CLI jobs, the daily digest). Failures stay in the outbox with
+    their error. The rows stay locked until sent (PostgreSQL: ``FOR UPDATE SKIP
+    LOCKED``, so another worker or host delivering at the same moment takes other
+    messages; SQLite: the write transaction lets one sender in at a time), so no
+    message is sent twice."""
     if not smtp_configured():
         return 0
     pending = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.sent_at.is_(None), OutboxMessage.error.is_(None))
-        .order_by(OutboxMessage.id).limit(limit)
+        .order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True)
     ).all()
     if not pending:
         return 0

@@ -5,7 +5,9 @@ that started it. Preparation runs in an application context of its own that ends
 transaction and disposes the engine; gunicorn then runs outside any context, so Flask
 pushes a fresh request context (``g``, session, login, CSRF token, database session)
 for every request. Each worker drops pooled connections it inherited at fork time
-(``post_fork``), so no SQLite write lock or PostgreSQL socket is shared."""
+(``post_fork``), so no SQLite write lock or PostgreSQL socket is shared, and starts
+its scheduler thread (``hub.schedule``: the daily forum digest, claimed in the
+database so one worker of one host sends it)."""
 from __future__ import annotations
 
 import click
@@ -38,6 +40,27 @@ def release_connections(app: Flask) -> None:
             engine.dispose(close=False)
 
 
+def start_worker(app: Flask) -> None:
+    """In each worker right after the fork: own connections, own scheduler thread."""
+    from . import schedule
+
+    release_connections(app)
+    schedule.start(app)
+
+
+def public_url_warning(app: Flask) -> str | None:
+    """What ``hub serve`` says when HUB_PUBLIC_URL is unset (a warning in production,
+    a note in development), or None when it is set."""
+    if (app.config.get("PUBLIC_URL") or "").strip():
+        return None
+    if app.config.get("HUB_ENV") == "production":
+        return ("Warning: HUB_PUBLIC_URL is not set. Links in mail use the address each request came in "
+                "on, and the daily digest the address an administrator last used; set HUB_PUBLIC_URL "
+                "(e.g. https://hub.example.org) so every link is right, also behind a proxy.")
+    return ("Note: HUB_PUBLIC_URL is not set; links in mail use the address the hub is reached at "
+            "(set it in production: docs/operations.md, Mail).")
+
+
 class HubServer(BaseApplication):
     """gunicorn with the hub's settings; the app is built once in the master, after
     preparation, and copied into each worker by fork (``preload_app``)."""
@@ -55,7 +78,7 @@ class HubServer(BaseApplication):
             # gunicorn 24+ opens a control socket at one path per user (~/.gunicorn):
             # two hubs on one machine would fight over it, and the hub needs none.
             self.cfg.set("control_socket_disable", True)
-        self.cfg.set("post_fork", lambda _arbiter, _worker: release_connections(self.application))
+        self.cfg.set("post_fork", lambda _arbiter, _worker: start_worker(self.application))
 
     def load(self) -> Flask:
         return self.application
@@ -73,6 +96,9 @@ def serve(host: str, port: int, workers: int) -> None:
     from .langdetect import warm_up
 
     warm_up(LANGUAGE_NAMES)  # the language model is read once here and shared by the forked workers
+    warning = public_url_warning(app)
+    if warning:
+        click.echo(warning, err=True)
     click.echo(f"Serving Inclusion Hub on http://{host}:{port}/ (Ctrl+C to stop)")
     HubServer(app, {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-",
                     "timeout": 60, "graceful_timeout": 20}).run()

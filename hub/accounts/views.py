@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter, login_manager
 from ..forms import EmptyForm
 from ..security import safe_next
-from . import confirmation, lockout, services, twofactor
+from ..uploads import UploadError, megabytes, send_stored
+from . import avatars, confirmation, lockout, services, twofactor
 from .forms import (
     ChangePasswordForm,
     DeleteAccountForm,
@@ -21,6 +22,7 @@ from .forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
+from .models import User
 
 bp = Blueprint("accounts", __name__)
 PENDING_KEY = "pending_login"
@@ -214,7 +216,38 @@ def profile():
         db.session.commit()
         flash(_("Your profile has been saved."), "success")
         return redirect(url_for("accounts.profile"))
-    return render_template("accounts/profile.html", form=form)
+    return render_template("accounts/profile.html", form=form, picture_max_mb=megabytes(avatars.max_bytes()),
+                           picture_max_bytes=avatars.max_bytes(),
+                           has_picture=avatars.version(current_user.id) is not None)
+
+
+@bp.route("/account/picture", methods=["POST"])
+@login_required
+def picture():
+    """Upload a new profile picture, or remove it (``action=remove``)."""
+    if not EmptyForm().validate_on_submit():
+        flash(_("The form had expired; please try again."), "error")
+    elif request.form.get("action") == "remove":
+        avatars.remove(current_user.id)
+        flash(_("Your picture is removed; your initials show instead."), "success")
+    else:
+        try:
+            avatars.save(current_user.id, request.files.get("picture"))
+        except UploadError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Your picture is saved."), "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/members/<int:user_id>/picture")
+@login_required
+def member_picture(user_id: int):
+    """A member's picture, for the forum's threads (404 without one)."""
+    user = db.session.get(User, user_id)
+    if user is None or user.is_deleted:
+        abort(404)
+    return send_stored(avatars.path_for(user_id), "image/webp", f"{user_id}.webp")
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -240,8 +273,10 @@ def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         if password_confirmed(form):
+            user_id = current_user.id
             services.delete_account(current_user)
             db.session.commit()
+            avatars.remove(user_id)  # after the commit: a failed deletion keeps the picture
             logout_user()
             session.clear()
             flash(_("Your account has been deleted. Your forum posts stay, shown as by a deleted member."), "info")

@@ -47,19 +47,23 @@ def _fitting_size(pdf: FPDF, text: str, largest: float, smallest: float) -> floa
     return size
 
 
-def render_certificate(cert: Certificate, verify_url: str) -> bytes:
-    """In the certificate's own language (its title was recorded in it)."""
+def render_certificate(cert: Certificate, verify_url: str, earning: str = "completed") -> bytes:
+    """In the certificate's own language (its title was recorded in it). ``earning``
+    (services.certificate_earning) decides the wording: a course completed, or a
+    certificate awarded by a trainer, with the trainer's note."""
     with force_locale(cert.language or "en"):
-        return _render(cert, verify_url)
+        return _render(cert, verify_url, awarded=earning == "awarded")
 
 
-def _render(cert: Certificate, verify_url: str) -> bytes:
+def _render(cert: Certificate, verify_url: str, awarded: bool = False) -> bytes:
     pdf = FPDF(orientation="landscape", unit="mm", format="A4")
     pdf.set_auto_page_break(False)
     pdf.set_margins(20, 18, 20)
     pdf.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
     pdf.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-    pdf.set_title(_("Certificate of completion: %(course)s", course=cert.course_title))
+    heading = _("Certificate") if awarded else _("Certificate of completion")
+    pdf.set_title(_("Certificate: %(course)s", course=cert.course_title) if awarded
+                  else _("Certificate of completion: %(course)s", course=cert.course_title))
     pdf.set_author(cert.issuer)
     pdf.set_subject(cert.course_title)
     pdf.set_creator(cert.issuer)
@@ -81,10 +85,11 @@ def _render(cert: Certificate, verify_url: str) -> bytes:
 
     pdf.set_y(26)
     line(cert.issuer.upper(), 12, "B", BRAND, gap=6)
-    line(_("Certificate of completion"), 30, "B", BRAND, gap=8)
+    line(heading, 30, "B", BRAND, gap=8)
     line(_("This certifies that"), 14, color=MUTED, gap=3)
     line(cert.learner_name, _fitting_size(pdf, cert.learner_name, 28, 16), "B", gap=5)
-    line(_("has completed the course"), 14, color=MUTED, gap=3)
+    line(_("was awarded this certificate by a trainer for the course") if awarded
+         else _("has completed the course"), 14, color=MUTED, gap=3)
     line(cert.course_title, 20, "B", gap=7)
 
     details = [_("Date: %(date)s", date=format_date(cert.issued_at, "long"))]
@@ -93,7 +98,7 @@ def _render(cert: Certificate, verify_url: str) -> bytes:
     details.append(_("Issued by: %(issuer)s", issuer=cert.issuer))
     line("   ·   ".join(details), 12, gap=3)
     if cert.note:
-        line(cert.note, 10, color=MUTED, gap=2)
+        line(_("Trainer's note: %(note)s", note=cert.note) if awarded else cert.note, 10, color=MUTED, gap=2)
 
     # Footer: code and URL on the left, QR code on the right.
     qr_x, qr_y = width - 20 - QR_SIZE_MM, height - 18 - QR_SIZE_MM

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from datetime import datetime
 from typing import Callable
 
 from flask import current_app
@@ -108,6 +109,24 @@ def live_certificates_by_user(course_id: int, user_ids) -> dict[int, Certificate
                                                         Certificate.live.is_(True),
                                                         Certificate.user_id.in_(user_ids)))
     return {c.user_id: c for c in rows}
+
+
+# --- how a certificate was earned ----------------------------------------------------
+
+def earned_by_completion(issued_by_id: int | None, completed_at: datetime | None, issued_at: datetime) -> bool:
+    """True when the certificate records a completed course: issued automatically (the
+    hub issues only on completion), or by a trainer after the learner had completed
+    it. A trainer's certificate for an unfinished course was awarded, not completed."""
+    if issued_by_id is None:
+        return True
+    return completed_at is not None and completed_at <= issued_at
+
+
+def certificate_earning(cert: Certificate) -> str:
+    """``"completed"`` or ``"awarded"``: what the certificate's pages and PDF say."""
+    completed_at = db.session.scalar(select(Enrolment.completed_at).where(Enrolment.user_id == cert.user_id,
+                                                                          Enrolment.course_id == cert.course_id))
+    return "completed" if earned_by_completion(cert.issued_by_id, completed_at, cert.issued_at) else "awarded"
 
 
 # --- issuing ------------------------------------------------------------------------

@@ -25,12 +25,13 @@ from sqlalchemy import or_, select
 from ..accounts.models import User
 from ..courses.lookups import certified_course_or_404
 from ..courses.models import Course
+from ..courses.services import title_in
 from ..extensions import db, limiter
 from ..pagination import paginate
 from ..permissions import can, ensure, require
 from ..security import safe_next
 from ..urls import public_url
-from . import badges, services
+from . import badge_layout, badges, services
 from .forms import IssueForm, IssueOneForm, ReissueForm, RevokeForm, VerifyForm
 from .models import Certificate
 from .pdf import render_certificate
@@ -38,6 +39,12 @@ from .pdf import render_certificate
 bp = Blueprint("certificates", __name__)
 
 VERIFY_LIMIT = "60 per minute"
+
+
+@bp.app_context_processor
+def certificate_helpers():
+    """``certificate_earning(cert)`` for the pages that say what a certificate states."""
+    return {"certificate_earning": services.certificate_earning}
 
 
 # --- learners -----------------------------------------------------------------------
@@ -52,7 +59,8 @@ def mine():
 def download(cert_id: int):
     cert = db.get_or_404(Certificate, cert_id)
     ensure("certificate.download", cert)
-    data = render_certificate(cert, public_url("certificates.verify", code=cert.code))
+    data = render_certificate(cert, public_url("certificates.verify", code=cert.code),
+                              earning=services.certificate_earning(cert))
     course = db.session.get(Course, cert.course_id)
     name = f"certificate-{course.slug if course else cert.course_id}-{cert.code}.pdf"
     return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=name,
@@ -242,7 +250,9 @@ def badge_class(slug: str):
 @bp.route("/badges/courses/<slug>/image.svg")
 def badge_image(slug: str):
     course = badge_course_or_404(slug)
-    svg = render_template("certificates/badge.svg", course=course, issuer=services.issuer_name())
+    issuer = services.issuer_name()
+    svg = render_template("certificates/badge.svg", course=course, issuer=issuer,
+                          texts=badge_layout.badge_texts(issuer, title_in(course)))
     return Response(svg, mimetype="image/svg+xml", headers={"Access-Control-Allow-Origin": "*"})
 
 

@@ -194,6 +194,8 @@ def _import_parsed(parsed: ParsedCourse, report: ImportReport) -> Course:
         raise
     savepoint.commit()
     media.copy_in(current_app.config["UPLOAD_PATH"], course.id, parsed.images)
+    if parsed.image:
+        media.use_as_cover(current_app.config["UPLOAD_PATH"], course.id, parsed.image)
     report.courses.append(course.slug)
     if created:
         report.created.append(course.slug)

@@ -94,6 +94,11 @@ def export_course(course: Course, folder: Path, *, replace: bool = False) -> Pat
     folder.mkdir(parents=True, exist_ok=True)
 
     meta = course_meta(course)
+    cover = media.cover_name(current_app.config["UPLOAD_PATH"], course.id)
+    if cover:  # after ``published``, where docs/authoring.md shows it; copy_out writes the file
+        keys = list(meta)
+        at = keys.index("published") + 1
+        meta = {**{k: meta[k] for k in keys[:at]}, "image": f"images/{cover}", **{k: meta[k] for k in keys[at:]}}
     for loader in hooks.content_loaders:
         meta.update(loader.export(course, folder) or {})
     (folder / "course.md").write_text(_dump(meta, course.description_md), encoding="utf-8")

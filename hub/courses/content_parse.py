@@ -19,7 +19,7 @@ from .front_matter import (
     Problems,
     read_front_matter,
 )
-from .media import IMAGE_EXTENSIONS, MEDIA_NAME, sniff_image
+from .media import IMAGE_EXTENSIONS, MEDIA_NAME, sniff_image, svg_problem
 
 __all__ = ["ContentError", "ContentProblems", "ParsedCourse", "parse_course_folder", "course_folders",
            "reading_minutes"]
@@ -32,7 +32,8 @@ ENROLMENT_MODES = ("open", "key", "closed")
 CERTIFICATE_MODES = ("auto", "manual", "none")
 
 COURSE_FIELDS = ("slug", "title", "summary", "kind", "zone", "language", "order", "estimated_hours", "published",
-                 "enrolment", "completion", "sections", "quizzes")
+                 "image", "enrolment", "completion", "sections", "quizzes")
+IMAGE_FIELD = re.compile(r"^\.?/?images/(?P<name>[^/\\]+)$")
 ENROLMENT_FIELDS = ("mode", "key", "opens", "closes", "capacity")
 COMPLETION_FIELDS = ("lessons", "quizzes", "forum_posts", "certificate", "prerequisites")
 SECTION_FIELDS = ("slug", "title")
@@ -103,6 +104,7 @@ class ParsedCourse:
     lessons: list[ParsedLesson] = field(default_factory=list)
     translations: dict[str, ParsedCourseTranslation] = field(default_factory=dict)
     images: list[Path] = field(default_factory=list)
+    image: str = ""  # the course image (catalogue cards): a file name in images/
 
 
 def reading_minutes(text: str) -> int:
@@ -147,6 +149,15 @@ def _parse_course_meta(course: ParsedCourse, fm: FrontMatter, path: Path, proble
     course.order = f.integer("order", 0, minimum=0) or 0
     course.estimated_hours = f.number("estimated_hours", 0)
     course.published = f.boolean("published", True)
+    image = f.text("image", max_length=200)
+    if image:
+        match = IMAGE_FIELD.match(image)
+        if match is None or not MEDIA_NAME.match(match["name"]):
+            f.fail("image", "'image' names a file in the images folder, like 'images/cover.svg'")
+        elif not (path.parent / "images" / match["name"]).is_file():
+            f.fail("image", f"image '{image}' not found in the images folder")
+        else:
+            course.image = match["name"]
 
     enrolment = Fields(fm, path, problems, f.mapping_of("enrolment"), "enrolment.")
     enrolment.unknown(ENROLMENT_FIELDS)
@@ -321,11 +332,18 @@ def _parse_images(course: ParsedCourse, folder: Path, problems: Problems, max_by
             continue
         if not MEDIA_NAME.match(path.name):
             problems.add(path, None, "image names use letters, digits, '-' and '_' and end in "
-                                     ".png, .jpg, .jpeg, .gif or .webp")
+                                     ".png, .jpg, .jpeg, .gif, .webp or .svg")
             continue
         size = path.stat().st_size
         if size > max_bytes:
             problems.add(path, None, f"image is larger than {max_bytes // 1024} KB")
+            continue
+        if path.suffix.lower() == ".svg":
+            problem = svg_problem(path.read_bytes())
+            if problem:
+                problems.add(path, None, problem)
+                continue
+            course.images.append(path)
             continue
         with path.open("rb") as fh:
             kind = sniff_image(fh.read(16))

@@ -7,14 +7,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import signals
 from ..database import utcnow
 from ..extensions import db
+from ..templating import format_day
 from . import hooks
 from .models import ENROLMENT_ACTIVE, ENROLMENT_UNENROLLED, Course, Enrolment, Lesson, LessonProgress, active_enrolments
 
@@ -39,9 +40,9 @@ def enrolment_problem(user, course: Course, today: date | None = None) -> str | 
     if course.enrolment_mode == "closed":
         return _("Self-enrolment is closed for this course. Ask a trainer to enrol you.")
     if course.enrol_opens and today < course.enrol_opens:
-        return _("Enrolment opens on %(date)s.", date=format_date(course.enrol_opens, "long"))
+        return _("Enrolment opens on %(date)s.", date=format_day(course.enrol_opens))
     if course.enrol_closes and today > course.enrol_closes:
-        return _("Enrolment closed on %(date)s.", date=format_date(course.enrol_closes, "long"))
+        return _("Enrolment closed on %(date)s.", date=format_day(course.enrol_closes))
     if course.capacity is not None and active_count(course) >= course.capacity:
         return ngettext("This course is full: its only place is taken.",
                         "This course is full: all %(num)d places are taken.", course.capacity)

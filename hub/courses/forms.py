@@ -151,6 +151,12 @@ class ImageForm(HubForm):
     submit = SubmitField(_l("Upload image"))
 
 
+class CoverForm(HubForm):
+    """The course image on the catalogue card: a file in the course's media, not a column."""
+    cover = FileField(_l("Course image (PNG, JPEG, GIF or WebP)"), validators=[FileRequired()])
+    submit_cover = SubmitField(_l("Upload course image"))
+
+
 class ImportForm(HubForm):
     archive = FileField(_l("Course archive (.zip)"),
                         validators=[FileRequired(), FileAllowed(["zip"], _l("Choose a .zip file."))])

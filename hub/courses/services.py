@@ -101,13 +101,6 @@ def active_enrolment(user, course: Course) -> Enrolment | None:
     return db.session.scalar(active_enrolments(user_id=user.id, course_id=course.id))
 
 
-def enrolments_by_course(user) -> dict[int, Enrolment]:
-    if not is_member(user):
-        return {}
-    rows = db.session.scalars(active_enrolments(user_id=user.id))
-    return {row.course_id: row for row in rows}
-
-
 def get_by_slug(slug: str) -> Course | None:
     return db.session.scalar(select(Course).where(Course.slug == slug))
 

@@ -7,7 +7,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..database import write_transaction
+from ..database import utcnow, write_transaction
 from ..extensions import db
 from ..i18n import LANGUAGE_NAMES
 from ..permissions import can, ensure, is_member
@@ -47,7 +47,6 @@ def catalogue():
                            filters={"lang": lang, "kind": kind, "zone": zone},
                            languages=services.catalogue_languages(languages), zones=zones,
                            filtered=bool(lang or kind or zone is not None),
-                           enrolments=services.enrolments_by_course(current_user),
                            texts={c.id: services.course_text(c, locale()) for c in courses},
                            course_languages=languages)
 
@@ -72,6 +71,8 @@ def course(slug: str):
                            trainers=services.trainers_of(course), problem=problem, form=EnrolForm(),
                            languages=services.available_languages(course),
                            places_left=enrolments.places_left(course),
+                           enrol_closes_ahead=(course.enrol_closes is not None
+                                               and course.enrol_closes >= utcnow().date()),
                            can_read=can(current_user, "course.read", course))
 
 
@@ -154,6 +155,17 @@ def complete(slug: str, lesson_slug: str):
         return redirect(url_for(".lesson", slug=slug, lesson_slug=following.slug, lang=lang))
     flash(_("Lesson marked as complete."), "success")
     return redirect(url_for(".course", slug=slug))
+
+
+def cover_url(course: Course) -> str | None:
+    """The course image for its catalogue card (a look at the disk, no query), with the
+    file's time in the address so a replaced image is not taken from the cache."""
+    upload = current_app.config["UPLOAD_PATH"]
+    name = media.cover_name(upload, course.id)
+    if name is None:
+        return None
+    path = media.media_root(upload, course.id) / name
+    return url_for("courses.media_file", slug=course.slug, name=name, v=int(path.stat().st_mtime))
 
 
 @bp.route("/<slug>/media/<name>")

@@ -1,12 +1,12 @@
 """Trainers' pages: create and edit courses, sections and lessons, preview Markdown,
-reorder, publish, upload images, and move courses in and out as zip archives.
+reorder, publish, and move courses in and out as zip archives (images: views_images.py).
 Every page needs ``course.author``: learners get 403, visitors are sent to log in."""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
@@ -15,7 +15,7 @@ from ..extensions import db
 from ..permissions import can, ensure
 from . import authoring, content, content_export, enrolment, media, services
 from .blueprint import bp, post_checked
-from .forms import CourseForm, ImageForm, ImportForm, LessonForm, ParticipantsForm, SectionForm, TrainerForm
+from .forms import CourseForm, CoverForm, ImportForm, LessonForm, ParticipantsForm, SectionForm, TrainerForm
 from .lookups import managed_course_or_404
 from .models import Course, Lesson, Section
 
@@ -49,6 +49,10 @@ def to_dashboard(course: Course, anchor: str | None = None) -> Response:
 def new_course():
     ensure("course.author")
     form = CourseForm()
+    if request.method == "GET":
+        # A new course is most likely written in the language the trainer reads the hub in
+        # (the choices are sorted by code, so the browser would otherwise pick the first).
+        form.language.data = str(get_locale())
     preview_html = None
     if form.validate_on_submit():
         if form.preview.data:
@@ -145,6 +149,19 @@ def remove_trainer(slug: str, user_id: int):
     return redirect(url_for("courses.author", slug=course.slug) + "#trainers")
 
 
+def image_max_bytes() -> int:
+    return int(current_app.config.get("COURSE_IMAGE_MAX_BYTES", media.DEFAULT_MAX_BYTES))
+
+
+def settings_page(course: Course, form: CourseForm, preview_html: Markup | None = None,
+                  cover_form: CoverForm | None = None, status: int = 200):
+    """The course settings form and, below it, the course image (views_images.py)."""
+    upload = current_app.config["UPLOAD_PATH"]
+    return render_template("courses/authoring/course_form.html", form=form, course=course, preview_html=preview_html,
+                           cover_form=cover_form or CoverForm(formdata=None),
+                           cover=media.cover_name(upload, course.id), max_kb=image_max_bytes() // 1024), status
+
+
 @bp.route("/<slug>/settings", methods=["GET", "POST"])
 def settings(slug: str):
     course = managed_course_or_404(slug, "course.author")
@@ -165,7 +182,7 @@ def settings(slug: str):
                 db.session.commit()
                 flash(_("Course settings saved."), "success")
                 return to_dashboard(course)
-    return render_template("courses/authoring/course_form.html", form=form, course=course, preview_html=preview_html)
+    return settings_page(course, form, preview_html)
 
 
 @bp.post("/<slug>/publish")
@@ -327,44 +344,6 @@ def archive_lesson(slug: str, lesson_slug: str):
         flash(_("Lesson archived. Learners' progress on it is kept; you can restore it below."), "success")
     db.session.commit()
     return to_dashboard(course)
-
-
-@bp.route("/<slug>/images", methods=["GET", "POST"])
-def images(slug: str):
-    course = managed_course_or_404(slug, "course.author")
-    form = ImageForm()
-    upload = current_app.config["UPLOAD_PATH"]
-    status = 200
-    if form.validate_on_submit():
-        max_bytes = int(current_app.config.get("COURSE_IMAGE_MAX_BYTES", media.DEFAULT_MAX_BYTES))
-        data = form.image.data.read(max_bytes + 1)
-        try:
-            name = media.store_upload(upload, course.id, data, max_bytes)
-        except media.MediaError as error:
-            form.image.errors.append({
-                "empty": _("The file is empty."),
-                "too_large": _("The image is larger than %(kb)d KB.", kb=max_bytes // 1024),
-            }.get(error.code, _("Only PNG, JPEG, GIF and WebP images can be uploaded.")))
-            status = 400
-        else:
-            flash(_("Image uploaded. Put it in a lesson with: %(code)s", code=f"![{_('description')}](images/{name})"),
-                  "success")
-            return redirect(url_for(".images", slug=course.slug))
-    elif form.is_submitted():
-        status = 400
-    return render_template("courses/authoring/images.html", course=course, form=form,
-                           images=media.list_media(upload, course.id),
-                           max_kb=int(current_app.config.get("COURSE_IMAGE_MAX_BYTES", media.DEFAULT_MAX_BYTES)) // 1024
-                           ), status
-
-
-@bp.post("/<slug>/images/<name>/delete")
-def delete_image(slug: str, name: str):
-    course = managed_course_or_404(slug, "course.author")
-    post_checked()
-    if media.delete_media(current_app.config["UPLOAD_PATH"], course.id, name):
-        flash(_("Image deleted."), "success")
-    return redirect(url_for(".images", slug=course.slug))
 
 
 @bp.route("/<slug>/export.zip")

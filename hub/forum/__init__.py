@@ -7,15 +7,18 @@ FORUM_UNREAD_DAYS (30: older activity counts as read), FORUM_ATTACHMENT_MAX_BYTE
 FORUM_MAX_ATTACHMENTS (5), FORUM_POST_RATE_LIMIT, FORUM_NEW_MEMBER_RATE_LIMIT and
 FORUM_NEW_MEMBER_DAYS (stricter limits for new accounts), FORUM_PREVIEW_RATE_LIMIT (the
 editor's live preview, per member), FORUM_EMAIL ("auto": mail
-only when MAIL_SERVER is set; True/False), FORUM_DRAFT_DAYS, FORUM_DRAFT_RATE_LIMIT.
+only when MAIL_SERVER is set; True/False), DIGEST_HOUR (7: the daily digest's hour in the
+site's time zone), FORUM_DRAFT_DAYS, FORUM_DRAFT_RATE_LIMIT.
 
 Code: ``blueprint`` holds ``bp`` and the lookups the pages share; ``views`` (reading),
 ``views_write``, ``views_editor``, ``views_member``, ``views_moderation`` and ``views_admin`` attach their
 routes to it and never import each other; the logic lives in ``services``, ``queries``,
-``permissions``, ``notifications``, ``moderation`` and ``structure``.
+``permissions``, ``notifications``, ``bell`` (the bell's drop-down), ``moderation`` and
+``structure``.
 
 Operations: ``hub forum seed`` creates missing default forums (``hub setup`` does it
-on a fresh site); run ``hub forum send-digests`` once a day (cron, systemd timer)."""
+on a fresh site); ``hub serve`` sends the daily digest itself (``digests``, ``hub.schedule``);
+``hub forum send-digests`` sends it now."""
 
 from flask import Flask
 
@@ -51,3 +54,7 @@ def init_app(app: Flask) -> None:
     from .attachments import inline_image_names
     app.add_template_filter(inline_image_names, "inline_image_names")
     app.cli.add_command(forum_cli)
+    from .digests import register as register_digest
+    from .notifications import forum_mail_enabled
+    register_digest(app)  # the daily digest, sent by the server's scheduler (hub.schedule)
+    app.add_template_global(forum_mail_enabled, "forum_mail_enabled")  # no email choices while mail is off

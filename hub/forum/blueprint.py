@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from ..accounts import suspension
 from ..extensions import db
 from ..permissions import can, is_member
 from ..uploads import megabytes
@@ -70,4 +71,9 @@ def template_helpers() -> dict:
                 "topics": forum.topic_count if forum else 0, "mine": mine,
                 "url": url_for("forum.course_forum", slug=course.slug)}
 
-    return {"forum_notification_count": notification_count, "course_forum_summary": course_forum_summary}
+    def member_suspension(user):
+        """(until, reason) while ``user`` is suspended from writing, else None."""
+        return suspension.active_suspension(user) if is_member(user) else None
+
+    return {"forum_notification_count": notification_count, "course_forum_summary": course_forum_summary,
+            "member_suspension": member_suspension}

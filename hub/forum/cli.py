@@ -1,4 +1,4 @@
-"""``hub forum seed`` and ``hub forum send-digests`` (run daily, e.g. from cron)."""
+"""``hub forum seed`` and ``hub forum send-digests`` (the server also sends digests daily by itself)."""
 from __future__ import annotations
 
 import click
@@ -23,11 +23,20 @@ def seed_command() -> None:
 
 @forum_cli.command("send-digests")
 def send_digests_command() -> None:
-    """Mail each member one digest of the forum notifications waiting for it."""
-    from ..mail import deliver_pending
-    from .notifications import send_digests
+    """Mail each member one digest of the forum notifications waiting for it now.
 
-    mails, items = send_digests()
+    ``hub serve`` sends the digest daily by itself (HUB_DIGEST_HOUR); this counts as
+    today's digest, so the server does not send another one later today."""
+    from flask import current_app
+
+    from ..mail import deliver_pending
+    from ..site_address import UnknownAddress
+    from .digests import send_now
+
+    try:
+        mails, items = send_now(current_app)
+    except UnknownAddress as exc:
+        raise click.ClickException(str(exc)) from None
     db.session.commit()
     deliver_pending()
     click.echo(f"Forum digests: {mails} mails queued covering {items} posts.")

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from wtforms import (
     BooleanField,
+    DateField,
     HiddenField,
     MultipleFileField,
     SelectField,
@@ -35,7 +36,9 @@ ACTION_LABELS = {"pin": lazy_pgettext("moderation log", "Pinned a topic"),
                  "split": lazy_pgettext("moderation log", "Split replies into a new topic"),
                  "hide": lazy_pgettext("moderation log", "Hid a post"),
                  "restore": lazy_pgettext("moderation log", "Restored a post"),
-                 "dismiss_flags": lazy_pgettext("moderation log", "Dismissed the flags on a post")}
+                 "dismiss_flags": lazy_pgettext("moderation log", "Dismissed the flags on a post"),
+                 "suspend": lazy_pgettext("moderation log", "Suspended a member"),
+                 "lift_suspension": lazy_pgettext("moderation log", "Lifted a member's suspension")}
 SORT_LABELS = {"activity": _l("Latest activity"), "newest": _l("Newest topics"), "replies": _l("Most replies")}
 
 
@@ -64,6 +67,14 @@ class FlagForm(HubForm):
 
 class HideForm(HubForm):
     reason = StringField(_l("Reason (shown to the author and moderators)"), validators=[Optional(), Length(max=300)])
+
+
+class SuspendForm(HubForm):
+    until = DateField(_l("Suspended until (the member can post again from this day)"),
+                      validators=[DataRequired(message=_l("Choose the day the suspension ends."))])
+    reason = TextAreaField(_l("Reason (shown to the member)"),
+                           validators=[DataRequired(message=_l("Say why: the member sees the reason.")),
+                                       Length(max=300)])
 
 
 class MoveForm(HubForm):

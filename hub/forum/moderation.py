@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from flask import url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..accounts import suspension
 from ..database import utcnow
 from ..extensions import db
+from ..templating import format_day
+from . import notifications
 from .models import Flag, Forum, ModerationLog, Post, Topic
 from .services import ForumError, lock_rows, recount, recount_forum
 
@@ -96,6 +101,20 @@ def hide_post(post: Post, actor, reason: str) -> None:
     recount(topic)
     _resolve_flags(post, actor, "hidden")
     log(actor, "hide", forum_id=topic.forum_id, topic_id=topic.id, post_id=post.id, detail=post.hidden_reason)
+    if post.user_id != actor.id and post.author is not None and not post.author.is_deleted:
+        _tell_author_hidden(post)
+
+
+def _tell_author_hidden(post: Post) -> None:
+    """A bell note in the author's language: which post, and the moderator's reason."""
+    author, topic = post.author, post.topic
+    with force_locale(author.language or "en"):
+        if post.hidden_reason:
+            text = _("A moderator hid your post in “%(topic)s”. Reason: %(reason)s",
+                     topic=topic.title, reason=post.hidden_reason)
+        else:
+            text = _("A moderator hid your post in “%(topic)s”.", topic=topic.title)
+    notifications.notify(author.id, text, url_for("forum.permalink", post_id=post.id))
 
 
 def restore_post(post: Post, actor) -> None:
@@ -108,6 +127,24 @@ def restore_post(post: Post, actor) -> None:
     db.session.flush()
     recount(topic)
     log(actor, "restore", forum_id=topic.forum_id, topic_id=topic.id, post_id=post.id)
+
+
+def suspend_member(member, actor, until, reason: str) -> None:
+    """Raises ValueError (see ``accounts.suspension.suspend``). The member is told on
+    the bell, in their language, until when and why."""
+    suspension.suspend(member, until, reason)
+    log(actor, "suspend", detail=f"{member.display_name} → {until.isoformat()}: {member.suspension_reason}")
+    with force_locale(member.language or "en"):
+        text = _("You cannot post in the forum until %(date)s. Reason: %(reason)s",
+                 date=format_day(until), reason=member.suspension_reason)
+    notifications.notify(member.id, text, url_for("forum.index"), actor_id=actor.id)
+
+
+def lift_suspension(member, actor) -> bool:
+    if not suspension.lift(member):
+        return False
+    log(actor, "lift_suspension", detail=member.display_name)
+    return True
 
 
 def flag_post(post: Post, user, reason: str, details: str) -> Flag:

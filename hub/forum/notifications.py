@@ -1,5 +1,9 @@
 """Subscriptions, in-app notifications and forum mail (immediately or as a daily
-digest), and the signed one-click unsubscribe links in every mail."""
+digest), and the signed one-click unsubscribe links in every mail.
+
+Links in mail start with the site's public address (``hub.site_address``): never
+``localhost``. A post saved outside a request while no address is known (a command)
+leaves its immediate mails to the next digest, which waits until one is known."""
 from __future__ import annotations
 
 from itertools import groupby
@@ -8,7 +12,7 @@ from flask import current_app, has_request_context, request, url_for
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
@@ -16,8 +20,9 @@ from ..courses.models import Enrolment, active_enrolments
 from ..courses.services import is_course_trainer
 from ..database import utcnow
 from ..extensions import db
-from ..mail import queue_mail, queue_mails
+from ..mail import queue_mail, queue_mails, smtp_configured
 from ..markdown import plain_text
+from ..site_address import base_url, require_base_url
 from . import structure, text
 from .models import (
     EMAIL_DIGEST,
@@ -155,6 +160,7 @@ def post_created(post: Post, mentioned: list[User], *, new_topic: bool, mentions
     settings = {s.user_id: s for s in db.session.scalars(
         select(MemberSettings).where(MemberSettings.user_id.in_([u.id for u in users])))}
     mail_on, now = forum_mail_enabled(), utcnow()
+    can_link = mail_on and base_url() is not None  # else immediate mail waits for the digest
     rows, mails = [], []
     for user in users:
         kind, mode = wanted[user.id]
@@ -162,7 +168,7 @@ def post_created(post: Post, mentioned: list[User], *, new_topic: bool, mentions
         mode = mode or prefs.email_mode
         email_state = ""
         if mail_on and prefs.email_enabled and mode != EMAIL_OFF:
-            if mode == EMAIL_IMMEDIATE:
+            if mode == EMAIL_IMMEDIATE and can_link:
                 scope = _scope(kind, wanted[user.id][1] is not None, forum, topic)
                 mails.append(_mail_one(user, post, kind, scope=scope))
                 email_state = "sent"
@@ -188,19 +194,31 @@ def forum_mail_enabled() -> bool:
     """``FORUM_EMAIL``: True, False or "auto" (only when an SMTP server is configured)."""
     setting = current_app.config.get("FORUM_EMAIL", "auto")
     if setting == "auto":
-        return bool(current_app.config.get("MAIL_SERVER"))
+        return smtp_configured()
     return bool(setting)
+
+
+def mail_off_reason() -> str | None:
+    """Why forum mail is off ("disabled": FORUM_EMAIL is false; "no_server": "auto"
+    and no MAIL_SERVER), or None when it is on. The settings page says it."""
+    if forum_mail_enabled():
+        return None
+    return "no_server" if current_app.config.get("FORUM_EMAIL", "auto") == "auto" else "disabled"
 
 
 # -- mail ------------------------------------------------------------------------------
 
 def absolute_url(endpoint: str, **values) -> str:
-    base = current_app.config.get("PUBLIC_URL")
+    """An absolute link for a mail. Raises ``site_address.UnknownAddress`` outside a
+    request when no public address is known."""
+    base = require_base_url()
     if has_request_context():
-        path = url_for(endpoint, **values)
-        return (base.rstrip("/") if base else request.host_url.rstrip("/")) + path
-    with current_app.test_request_context("/", base_url=base or "http://localhost/"):
-        return url_for(endpoint, _external=True, **values)
+        root = request.script_root  # in the path url_for gives, and maybe in PUBLIC_URL too
+        if root and base.endswith(root):
+            base = base[: -len(root)]
+        return base + url_for(endpoint, **values)
+    with current_app.test_request_context("/", base_url=base + "/"):  # a path below base stays
+        return request.host_url.rstrip("/") + url_for(endpoint, **values)  # (SERVER_NAME must not win)
 
 
 def unsubscribe_token(user_id: int, scope: str, obj_id: int | None = None) -> str:
@@ -251,10 +269,24 @@ def _mail_one(user: User, post: Post, kind: str, scope) -> tuple[str, str, str]:
                 body + "\n\n-- \n" + _footer(user, scope))
 
 
+def _claim_digest_notifications() -> None:
+    """Mark every waiting notification as this transaction's, in one UPDATE. Two
+    senders at once (the scheduler in two workers or hosts, a command) never mail the
+    same item twice: on PostgreSQL the second UPDATE waits for the first to commit and
+    then finds the rows no longer waiting; SQLite lets one writer in at a time.
+    "sending" is never committed: the caller sets each row to "sent"."""
+    db.session.execute(update(Notification).where(Notification.email_state == "digest")
+                       .values(email_state="sending").execution_options(synchronize_session=False))
+
+
 def send_digests() -> tuple[int, int]:
     """One mail per member with everything waiting for the digest; notifications
-    about posts hidden or deleted since are left out. Returns (mails, items)."""
-    notes = db.session.scalars(select(Notification).where(Notification.email_state == "digest")
+    about posts hidden or deleted since are left out. Returns (mails, items).
+    Raises ``site_address.UnknownAddress`` (before claiming anything) when no public
+    address is known for the links."""
+    require_base_url()
+    _claim_digest_notifications()
+    notes = db.session.scalars(select(Notification).where(Notification.email_state == "sending")
                                .options(joinedload(Notification.post).joinedload(Post.author),
                                         joinedload(Notification.topic).joinedload(Topic.forum))
                                .order_by(Notification.user_id, Notification.id)).all()

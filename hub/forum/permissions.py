@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import current_app, g, has_app_context
 from sqlalchemy import select
 
+from ..accounts.suspension import is_suspended
 from ..courses.models import is_enrolled
 from ..courses.services import is_course_trainer
 from ..database import utcnow
@@ -90,7 +91,7 @@ def can_view_course_forum(user, course) -> bool:
 
 @rule("forum.start_topic")
 def can_start_topic(user, forum) -> bool:
-    if not can_view_forum(user, forum):
+    if not can_view_forum(user, forum) or is_suspended(user):
         return False
     if forum.is_announcements:
         if forum.course_id is not None:
@@ -108,14 +109,14 @@ def can_view_topic(user, topic) -> bool:
 
 @rule("forum.reply")
 def can_reply(user, topic) -> bool:
-    if not can_view_topic(user, topic):
+    if not can_view_topic(user, topic) or is_suspended(user):
         return False
     return not topic.locked or is_moderator(user)
 
 
 @rule("forum.edit_post")
 def can_edit_post(user, post) -> bool:
-    if not is_member(user) or post is None:
+    if not is_member(user) or post is None or is_suspended(user):
         return False
     if is_moderator(user):
         return True
@@ -164,6 +165,17 @@ def can_accept(user, post) -> bool:
 @rule("forum.moderate")
 def can_moderate(user, obj=None) -> bool:
     return is_moderator(user)
+
+
+@rule("forum.suspend")
+def can_suspend(user, member) -> bool:
+    """Moderators suspend learners and trainers; administrators also moderators.
+    Nobody suspends themselves or an administrator."""
+    if not is_moderator(user) or member is None or member.id == user.id or member.is_deleted:
+        return False
+    if member.role == ADMIN:
+        return False
+    return member.role != MODERATOR or has_role(user, ADMIN)
 
 
 @rule("forum.manage")

@@ -18,7 +18,7 @@ from ..extensions import db
 from ..pagination import paginate
 from ..permissions import TRAINER, has_role
 from .models import Forum, ForumCategory, HelpfulMark, Post, ReadState, Topic
-from .permissions import is_moderator, sees_all_replies
+from .permissions import is_forum_staff, is_moderator, sees_all_replies
 
 SORTS = {"activity", "newest", "replies"}
 
@@ -65,6 +65,12 @@ def post_filter(user, topic) -> list:
     return conditions
 
 
+def answers_hidden(user, forum: Forum) -> bool:
+    """True where ``user`` sees others' replies only after answering: a Q&A forum that
+    requires posting first, and a reader who is not its staff."""
+    return forum.is_qa and forum.qa_post_first and not is_forum_staff(user, forum)
+
+
 def is_unread(topic: Topic, read_position: int | None) -> bool:
     return topic.last_post_at > unread_cutoff() and topic.last_position > (read_position or 0)
 
@@ -76,6 +82,9 @@ class IndexRow:
     forum: Forum
     last_post: Post | None
     unread_topics: int
+    # Q&A: the latest post is someone's answer; its author and link stay hidden on the
+    # index (no query per forum to know whether this reader answered that topic).
+    last_post_hidden: bool = False
 
 
 @dataclass
@@ -103,7 +112,10 @@ def forum_index(user) -> list[IndexGroup]:
         else:
             key, title, description = None, "", ""
         group = groups.setdefault(key, IndexGroup(title, description))
-        group.rows.append(IndexRow(forum, last_posts.get(forum.last_post_id), unread.get(forum.id, 0)))
+        last = last_posts.get(forum.last_post_id)
+        hidden = (last is not None and last.position > 1 and last.user_id != user.id
+                  and last.topic.user_id != user.id and answers_hidden(user, forum))
+        group.rows.append(IndexRow(forum, last, unread.get(forum.id, 0), hidden))
     return list(groups.values())
 
 
@@ -123,6 +135,7 @@ class TopicRow:
     topic: Topic
     last_post: Post | None
     unread: bool
+    replies_hidden: bool = False  # Q&A: count and last poster wait until the reader answers
 
 
 def topic_list(user, forum: Forum, *, sort: str = "activity", language: str | None = None, page=None):
@@ -141,8 +154,20 @@ def topic_list(user, forum: Forum, *, sort: str = "activity", language: str | No
         select(Post).where(Post.id.in_(last_ids)).options(joinedload(Post.author)))} if last_ids else {}
     reads = dict(db.session.execute(select(ReadState.topic_id, ReadState.last_position).where(
         ReadState.user_id == user.id, ReadState.topic_id.in_([t.id for t in topics]))).all()) if topics else {}
-    rows = [TopicRow(t, last_posts.get(t.last_post_id), is_unread(t, reads.get(t.id))) for t in topics]
+    answered = _answered_topics(user, forum, topics)
+    rows = [TopicRow(t, last_posts.get(t.last_post_id), is_unread(t, reads.get(t.id)),
+                     answered is not None and t.reply_count > 0 and t.user_id != user.id and t.id not in answered)
+            for t in topics]
     return pagination, rows
+
+
+def _answered_topics(user, forum: Forum, topics: list[Topic]) -> set[int] | None:
+    """Of ``topics``, those the reader has posted in (as ``sees_all_replies`` counts
+    it); None where the forum shows every reply anyway. One query, Q&A forums only."""
+    if not topics or not answers_hidden(user, forum):
+        return None
+    return set(db.session.scalars(select(Post.topic_id).where(
+        Post.topic_id.in_([t.id for t in topics]), Post.user_id == user.id, Post.deleted_at.is_(None)).distinct()))
 
 
 def topic_languages(forum: Forum) -> list[str]:
@@ -190,6 +215,15 @@ def page_of(user, post: Post) -> int:
     rank = db.session.scalar(select(func.count(Post.id)).where(
         *post_filter(user, post.topic), Post.position <= post.position)) or 0  # COUNT always returns a row
     return max(1, (rank - 1) // posts_per_page() + 1)
+
+
+def post_at(user, topic: Topic, number: str) -> Post | None:
+    """The post numbered ``number`` (its ``#n``) in ``topic`` if this viewer may see
+    it; None for anything else, a number that is not one included."""
+    number = (number or "").strip().lstrip("#")
+    if not (number.isascii() and number.isdigit()) or not 1 <= int(number) <= topic.last_position:
+        return None
+    return db.session.scalar(select(Post).where(*post_filter(user, topic), Post.position == int(number)))
 
 
 def can_see_post(user, post: Post) -> bool:

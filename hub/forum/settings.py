@@ -13,6 +13,7 @@ DEFAULTS = {
     "FORUM_PREVIEW_RATE_LIMIT": "60 per minute;1000 per hour",
     "FORUM_NEW_MEMBER_DAYS": 3,
     "FORUM_EMAIL": "auto",
+    "DIGEST_HOUR": 7,  # the daily digest leaves at this hour, site time zone (BABEL_DEFAULT_TIMEZONE)
     "FORUM_DRAFT_DAYS": 7,
     "FORUM_DRAFT_RATE_LIMIT": "10 per hour",
 }

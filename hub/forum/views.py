@@ -64,6 +64,11 @@ def forum(slug: str):
 def topic(topic_id: int):
     topic = topic_or_404(topic_id)
     ensure("forum.view_topic", topic)
+    if "post" in request.args:  # "jump to post n": the page holding it, at its anchor
+        post = queries.post_at(current_user, topic, request.args["post"])
+        if post is not None:
+            return redirect(post_url(post))
+        flash(_("There is no post #%(num)s you can see in this topic.", num=request.args["post"][:12]), "error")
     thread = queries.thread(current_user, topic, page=page_number())
     form = PostForm(formdata=None, submission=new_submission_key())
     form.language.data = AUTO_LANGUAGE

@@ -2,7 +2,7 @@
 one-click unsubscribe link from forum mail (works without logging in)."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select, update
@@ -12,9 +12,9 @@ from ..database import utcnow, write_transaction
 from ..extensions import csrf, db
 from ..forms import EmptyForm
 from ..pagination import paginate
-from ..permissions import ensure
+from ..permissions import can, ensure
 from ..security import safe_next
-from . import notifications, structure
+from . import bell, notifications, structure
 from .blueprint import bp, forum_or_404, topic_or_404
 from .forms import EMAIL_LABELS, SettingsForm, SubscribeForm
 from .models import Forum, Notification, Topic
@@ -40,10 +40,24 @@ def open_notification(note_id: int):
         target = note.url
     else:
         target = url_for("forum.permalink", post_id=note.post_id) if note.post_id else url_for("forum.index")
-    if note.read_at is None:
+    if request.args.get("group"):  # from the bell: the line stood for the whole group
+        with write_transaction():
+            bell.mark_group_read(note)
+    elif note.read_at is None:
         with write_transaction():
             note.read_at = utcnow()
     return redirect(target)
+
+
+@bp.route("/notifications/menu")
+def notification_menu():
+    """The bell's drop-down (an HTML fragment fetched by bell.js; without JavaScript
+    the bell is a link to the full list)."""
+    ensure("member")
+    groups, more = bell.unread_groups(current_user.id, can(current_user, "forum.moderate"))
+    response = make_response(render_template("forum/_bell_menu.html", groups=groups, more=more))
+    response.headers["Cache-Control"] = "no-store"  # always what is new now
+    return response
 
 
 @bp.route("/notifications/read", methods=["POST"])
@@ -62,14 +76,20 @@ def settings():
     ensure("member")
     current = notifications.settings_for(current_user.id)
     form = SettingsForm(obj=current)
+    mail_off = notifications.mail_off_reason()
+    if mail_off:  # no choices about mail that would never be sent; the saved ones stay
+        del form.email_enabled
+        del form.email_mode
     if form.validate_on_submit():
-        notifications.save_settings(current_user.id, email_enabled=form.email_enabled.data,
-                                    email_mode=form.email_mode.data, auto_subscribe=form.auto_subscribe.data)
+        notifications.save_settings(
+            current_user.id, auto_subscribe=form.auto_subscribe.data,
+            email_enabled=current.email_enabled if mail_off else form.email_enabled.data,
+            email_mode=current.email_mode if mail_off else form.email_mode.data)
         db.session.commit()
         flash(_("Your forum settings are saved."), "success")
         return redirect(url_for("forum.settings"))
     subscriptions = notifications.subscriptions_of(current_user.id)
-    return render_template("forum/settings.html", form=form, subscriptions=subscriptions,
+    return render_template("forum/settings.html", form=form, subscriptions=subscriptions, mail_off=mail_off,
                            subscribe_form=SubscribeForm(formdata=None), email_labels=EMAIL_LABELS)
 
 

@@ -2,19 +2,22 @@
 the audit log. Moderators and administrators only."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from ..accounts.models import User
 from ..extensions import db
 from ..forms import EmptyForm
 from ..pagination import id_arg, paginate
-from ..permissions import require
+from ..permissions import ensure, require
+from ..security import safe_next
+from ..templating import format_day
 from . import moderation
 from .blueprint import bp, post_or_404, post_url, topic_or_404
-from .forms import ACTION_LABELS, FLAG_LABELS, HideForm, MoveForm, SplitForm
+from .forms import ACTION_LABELS, FLAG_LABELS, HideForm, MoveForm, SplitForm, SuspendForm
 from .models import Forum, ForumCategory, Post
 from .services import ForumError
 
@@ -148,3 +151,46 @@ def queue():
 def audit_log():
     return render_template("forum/audit_log.html", page=paginate(moderation.log_stmt(), per_page=50),
                            action_labels=ACTION_LABELS)
+
+
+def _member_or_404(user_id: int) -> User:
+    member = db.session.get(User, user_id)
+    if member is None or member.is_deleted:
+        abort(404)
+    return member
+
+
+@bp.route("/members/<int:user_id>/suspend", methods=["GET", "POST"])
+def suspend(user_id: int):
+    """Suspend a member until a day, with a reason they will read (403 for whoever
+    may not suspend this member: see the ``forum.suspend`` rule)."""
+    member = _member_or_404(user_id)
+    ensure("forum.suspend", member)
+    form = SuspendForm()
+    if form.validate_on_submit():
+        try:
+            moderation.suspend_member(member, current_user, form.until.data, form.reason.data)
+        except ValueError as exc:
+            if str(exc) == "until":
+                form.until.errors.append(_("Choose a day after today."))
+            else:
+                form.reason.errors.append(_("Say why: the member sees the reason."))
+        else:
+            db.session.commit()
+            flash(_("%(name)s cannot post in the forum until %(date)s.", name=member.display_name,
+                    date=format_day(member.suspended_until)), "success")
+            return redirect(url_for("forum.member", user_id=member.id))
+    return render_template("forum/suspend.html", form=form, member=member)
+
+
+@bp.route("/members/<int:user_id>/suspension/lift", methods=["POST"])
+def lift_suspension(user_id: int):
+    member = _member_or_404(user_id)
+    ensure("forum.suspend", member)
+    if EmptyForm().validate_on_submit():
+        if moderation.lift_suspension(member, current_user):
+            db.session.commit()
+            flash(_("%(name)s can post in the forum again.", name=member.display_name), "success")
+        else:
+            flash(_("%(name)s was not suspended.", name=member.display_name), "info")
+    return redirect(safe_next(request.form.get("next"), url_for("forum.member", user_id=member.id)))

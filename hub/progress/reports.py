@@ -11,7 +11,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from sqlalchemy import func, or_, select
 
@@ -131,9 +131,11 @@ class ListPage:
         self.prev_num, self.next_num = page - 1, page + 1
 
 
-def csv_text(course: Course, reqs, rows: list[ReportRow], labels: dict[str, str]) -> str:
+def csv_text(course: Course, reqs, rows: list[ReportRow], labels: dict[str, str],
+             country_name: Callable[[str], str] = str, profession_name: Callable[[str], str] = str) -> str:
     """The matrix as CSV (UTF-8 with BOM for spreadsheet programs). Cells that a
-    spreadsheet would run as formulas are neutralised."""
+    spreadsheet would run as formulas are neutralised. Countries and professions are
+    written as the page shows them (names in the reader's language), not as codes."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
@@ -142,7 +144,9 @@ def csv_text(course: Course, reqs, rows: list[ReportRow], labels: dict[str, str]
     header += [req.title for req in reqs]
     writer.writerow([_cell(h) for h in header])
     for row in rows:
-        cells = [row.user.display_name, row.user.email, row.user.country, row.user.organisation, row.user.profession,
+        cells = [row.user.display_name, row.user.email,
+                 country_name(row.user.country) if row.user.country else "", row.user.organisation,
+                 profession_name(row.user.profession) if row.user.profession else "",
                  row.enrolment.enrolled_at.date().isoformat(), row.progress.percent,
                  row.enrolment.completed_at.date().isoformat() if row.enrolment.completed_at else "",
                  row.certificate.code if row.certificate else ""]

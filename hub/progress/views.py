@@ -16,6 +16,7 @@ from .. import charts
 from ..courses.lookups import course_or_404
 from ..courses.models import ENROLMENT_ACTIVE, Course, Enrolment
 from ..extensions import db
+from ..i18n import country_name
 from ..pagination import page_number
 from ..permissions import TRAINER, ensure, has_role, is_member, require
 from . import reports, services, sources
@@ -131,8 +132,9 @@ def report_csv(slug: str):
     labels = {"name": _("Name"), "email": _("Email"), "country": _("Country"), "organisation": _("Organisation"),
               "profession": _("Profession"), "enrolled": _("Enrolled"), "percent": _("Progress (%)"),
               "completed": _("Completed"), "certificate": _("Certificate code")}
-    text = reports.csv_text(course, reqs, rows, labels)
-    return Response(text, mimetype="text/csv; charset=utf-8",
+    text = reports.csv_text(course, reqs, rows, labels, country_name=country_name, profession_name=profession_name)
+    # content_type, not mimetype: Werkzeug adds a charset to a text/* mimetype again.
+    return Response(text, content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="report-{course.slug}.csv"'})
 
 

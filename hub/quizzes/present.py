@@ -28,6 +28,15 @@ def field_name(response: Response) -> str:
     return f"q{response.position}"
 
 
+def answer_state(response: Response) -> str:
+    """``answered`` (every blank filled), ``partly`` or ``todo``: the state the attempt
+    page writes under each question, also sent back after an autosave."""
+    data = (response.snapshot or {}).get("data", {})
+    if grading.is_complete(response.qtype, data, response.answer):
+        return "answered"
+    return "todo" if grading.is_blank(response.qtype, response.answer) else "partly"
+
+
 # --- reading answers ------------------------------------------------------------------------
 
 def _index(value, order: list) -> int | None:

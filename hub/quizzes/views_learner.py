@@ -242,7 +242,11 @@ def autosave(attempt_id: int):
     db.session.commit()
     body = {"saved": result.saved, "counted": result.counted, "finished": result.finished,
             "saved_at": attempt.last_saved_at.isoformat() if attempt.last_saved_at else None,
-            "login_required": not is_member(current_user)}
+            "login_required": not is_member(current_user),
+            # What is saved now, per question of the page: the page rewrites its
+            # "Not yet answered" / "Answered" lines from this, never from its own guess.
+            "states": {str(r.position): present.answer_state(r) for r in attempt.responses
+                       if r.page == attempt.current_page and r.qtype != "description"}}
     if result.finished:
         body["redirect"] = url_for(".review", attempt_id=attempt.id)
     return jsonify(body)

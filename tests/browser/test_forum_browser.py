@@ -78,7 +78,8 @@ def test_forum_pages_pass_accessibility_checks(page, browser_login, make_user, a
     for path in ("/forum/", "/forum/f/case-discussions", "/forum/f/case-discussions/new", f"/forum/topic/{topic.id}",
                  f"/forum/post/{posts_of(topic.id)[1].id}/flag", f"/forum/topic/{topic.id}/split",
                  "/forum/moderation", "/forum/moderation/log", "/forum/notifications", "/forum/settings",
-                 "/forum/manage", "/forum/manage/forums/new", f"/forum/members/{writer.id}"):
+                 "/forum/manage", "/forum/manage/forums/new", f"/forum/members/{writer.id}",
+                 f"/forum/members/{writer.id}/suspend", "/account", "/admin/users"):
         page.goto(path)
         found = axe_check()
         if found:

@@ -111,3 +111,69 @@ def test_time_running_out_submits_the_attempt(page, timed_quiz):
     attempt = latest_attempt()
     assert attempt.final_state == "finished" and attempt.final_grade == 20
     assert page.js_errors == []
+
+
+@pytest.fixture
+def untimed_quiz(app, make_user):
+    learner = make_user("learner")
+    course = make_course()
+    enrol(learner, course)
+    quiz = make_quiz(course)
+    db.session.commit()
+    return {"email": learner.email, "url": f"/courses/{course.slug}/quizzes/{quiz.slug}"}
+
+
+def test_clear_my_choice_and_the_state_lines_follow_the_saves(page, untimed_quiz, axe_check):
+    log_in(page, untimed_quiz["email"])
+    page.goto(untimed_quiz["url"])
+    page.get_by_role("button", name="Attempt quiz now").click()
+    state = page.locator("[data-status-for='0']")
+    clear = page.locator("#question-0").get_by_label("Clear my choice")
+    expect(state).to_have_text("Not yet answered")
+    expect(clear).to_be_hidden()  # nothing to clear yet
+
+    page.get_by_label("Paris").check()
+    expect(state).to_have_text("Answered")  # once the autosave has stored it
+    expect(page.locator("button.qnav[data-nav-for='0']")).to_have_attribute("aria-label", "Question 1, answered")
+    assert latest_attempt().answers[0] is not None
+    expect(clear).to_be_visible()
+    assert axe_check() == []
+
+    page.locator("#question-0 label[for='q0-clear']").click()
+    expect(state).to_have_text("Not yet answered")
+    assert not page.get_by_label("Paris").is_checked()
+    expect(clear).to_be_hidden()
+    expect(page.locator("button.qnav[data-nav-for='0']")).to_have_attribute("aria-label",
+                                                                            "Question 1, not yet answered")
+    assert latest_attempt().answers[0] is None
+    # and the cleared answer stays cleared after a reload
+    page.reload()
+    assert not page.get_by_label("Paris").is_checked()
+    expect(state).to_have_text("Not yet answered")
+    assert page.js_errors == []
+
+
+def test_the_time_alert_speaks_only_when_a_mark_is_passed(page, make_user, app):
+    learner = make_user("learner")
+    course = make_course()
+    enrol(learner, course)
+    quiz = make_quiz(course, time_limit_minutes=3)
+    url = f"/courses/{course.slug}/quizzes/{quiz.slug}"
+    db.session.commit()
+    log_in(page, learner.email)
+    page.goto(url)
+    page.get_by_role("button", name="Attempt quiz now").click()
+    alert = page.locator(".quiz-timer-alert")
+    page.locator("#quiz-timer .quiz-timer-value").wait_for()
+    page.wait_for_timeout(2500)  # a few ticks of a 3-minute attempt: no "5 minutes left"
+    expect(alert).to_have_text("")
+
+    # Two seconds before the one-minute mark: the page announces it when it gets there.
+    db.session.commit()
+    attempt = db.session.scalars(db.select(Attempt).order_by(Attempt.id.desc())).first()
+    attempt.deadline = utcnow() + timedelta(seconds=62)
+    db.session.commit()
+    page.reload()
+    expect(alert).to_have_text("")
+    expect(alert).to_have_text("1 minute left. Your attempt is submitted when the time runs out.", timeout=6000)
+    assert page.js_errors == []

@@ -316,3 +316,21 @@ def test_served_static_files_are_compressed_and_cached_and_the_generator_keeps_o
     refused = hub.hub_command("generate", "--size", "S", timeout=60)
     assert refused.returncode != 0 and "--force" in refused.stderr
     assert hub.query("SELECT count(*) FROM \"user\" WHERE email LIKE '%@generated.example.org'")[0][0] == 0
+
+
+def test_mail_links_need_a_public_address_which_an_administrator_visit_gives(hub):
+    """Without HUB_PUBLIC_URL `hub serve` says so; the digest command refuses to write
+    links until an administrator has used the site at a public (non-loopback) address."""
+    assert "HUB_PUBLIC_URL is not set" in hub.log_path.read_text(errors="replace")
+    remembered = hub.folder / "instance" / "public-address"
+    if not remembered.exists():  # the suite's visitors come in on 127.0.0.1, never remembered
+        refused = hub.hub_command("forum", "send-digests")
+        assert refused.returncode != 0 and "HUB_PUBLIC_URL" in refused.stderr
+    admin = hub.visitor()
+    admin.http.headers.update({"X-Forwarded-Host": "hub.example.org", "X-Forwarded-Proto": "https",
+                               "Referer": "https://hub.example.org/"})  # what a browser sends over HTTPS
+    admin.log_in_admin()
+    assert admin.get("/forum/settings").status_code == 200
+    assert remembered.read_text().strip() == "https://hub.example.org"
+    sent = hub.hub_command("forum", "send-digests")
+    assert sent.returncode == 0 and "Forum digests:" in sent.stdout, sent.stderr

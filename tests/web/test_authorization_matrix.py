@@ -74,6 +74,9 @@ MATRIX: dict[tuple[str, str], tuple[str, str]] = {
     ("GET", "/account"): ("/account", MEMBERS),
     ("GET", "/account/password"): ("/account/password", MEMBERS),
     ("GET", "/account/delete"): ("/account/delete", MEMBERS),
+    ("POST", "/account/picture"): ("/account/picture", MEMBERS),
+    # A member's picture, beside their name in the forum: for members only.
+    ("GET", "/members/<int:user_id>/picture"): ("/members/{owner_id}/picture", MEMBERS),
     ("GET", "/account/two-step"): ("/account/two-step", MEMBERS),
     ("POST", "/account/two-step/enable"): ("/account/two-step/enable", MEMBERS),
     ("POST", "/account/two-step/disable"): ("/account/two-step/disable", MEMBERS),
@@ -150,6 +153,8 @@ MATRIX: dict[tuple[str, str], tuple[str, str]] = {
                                                                 COURSE_STAFF),
     ("GET", "/courses/<slug>/images"): ("/courses/{course}/images", COURSE_STAFF),
     ("POST", "/courses/<slug>/images/<name>/delete"): ("/courses/{course}/images/{image}/delete", COURSE_STAFF),
+    ("POST", "/courses/<slug>/cover"): ("/courses/{course}/cover", COURSE_STAFF),
+    ("POST", "/courses/<slug>/cover/delete"): ("/courses/{course}/cover/delete", COURSE_STAFF),
 
     # --- quizzes: learners ------------------------------------------------------------------
     ("GET", "/courses/<course_slug>/quizzes/<quiz_slug>"): ("/courses/{course}/quizzes/{quiz}", PUBLIC),
@@ -259,6 +264,7 @@ MATRIX: dict[tuple[str, str], tuple[str, str]] = {
 
     # --- forum: the member's own pages ----------------------------------------------------
     ("GET", "/forum/notifications"): ("/forum/notifications", MEMBERS),
+    ("GET", "/forum/notifications/menu"): ("/forum/notifications/menu", MEMBERS),
     # The owner's notification: 404 for everyone else, administrators included (opening
     # it marks it read; it is nobody else's).
     ("GET", "/forum/notifications/<int:note_id>"): ("/forum/notifications/{note}", OWNER),
@@ -267,6 +273,10 @@ MATRIX: dict[tuple[str, str], tuple[str, str]] = {
     ("GET", "/forum/settings"): ("/forum/settings", MEMBERS),
     ("GET", "/forum/members/<int:user_id>"): ("/forum/members/{owner_id}", MEMBERS),
     ("GET", "/forum/members/lookup"): ("/forum/members/lookup?q=ow", MEMBERS),
+    # Suspending a learner from writing: moderators and administrators.
+    ("GET", "/forum/members/<int:user_id>/suspend"): ("/forum/members/{owner_id}/suspend", MODERATORS),
+    ("POST", "/forum/members/<int:user_id>/suspension/lift"): (
+        "/forum/members/{owner_id}/suspension/lift", MODERATORS),
     # The one-click link from forum mail: the signed token is the credential.
     ("GET", "/forum/unsubscribe/<token>"): ("/forum/unsubscribe/{unsubscribe_token}", PUBLIC),
     ("POST", "/forum/unsubscribe/<token>"): ("/forum/unsubscribe/{unsubscribe_token}", PUBLIC),
@@ -333,7 +343,9 @@ def build_world(n: int) -> dict:
     """Everything the routes need, with slugs and addresses unique to ``n``, so several
     worlds live in one database. Returns the ids, slugs and tokens the paths use, and
     each role's address as ``emails``."""
-    from hub.accounts import confirmation, lockout
+    from PIL import Image
+
+    from hub.accounts import avatars, confirmation, lockout
     from hub.accounts import services as accounts
     from hub.certificates import services as certificates
     from hub.courses import media
@@ -351,6 +363,7 @@ def build_world(n: int) -> dict:
     users = {role: make_member(account, email=f"{role}-{tag}@example.org", display_name=f"{role.title()} {tag}")
              for role, account in ACCOUNT_ROLE.items()}
     owner = users["owner"]
+    avatars.store(owner.id, Image.new("RGB", (8, 8), "teal"))
     bystander = make_member(email=f"bystander-{tag}@example.org", display_name=f"Bystander {tag}")
     unconfirmed = make_member(email=f"unconfirmed-{tag}@example.org", email_confirmed_at=None)
     locked = make_member(email=f"locked-{tag}@example.org", locked_until=utcnow() + timedelta(hours=1))

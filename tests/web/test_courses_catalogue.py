@@ -14,7 +14,7 @@ from tests.factories import name_trainer
 
 def listed(response) -> list[str]:
     assert response.status_code == 200
-    return re.findall(r'<h3><a href="/courses/([a-z0-9-]+)"', response.get_data(as_text=True))
+    return re.findall(r'<h[23]><a href="/courses/([a-z0-9-]+)"', response.get_data(as_text=True))
 
 
 @pytest.fixture

@@ -80,7 +80,7 @@ def test_course_badge_partial(app, make_user):
         login_user(user)
         html = render_template_string(template, courses=[going, done, other])
     parts = html.split("][")
-    assert "Enrolled" in parts[0] and 'value="50"' in parts[0]
+    assert "In progress" in parts[0] and 'value="50"' in parts[0] and "Enrolled" not in parts[0]
     assert "Completed" in parts[1]
     assert parts[2].strip(" ]\n") == ""
 

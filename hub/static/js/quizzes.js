@@ -27,10 +27,28 @@
       var fields = form.querySelectorAll("[name='" + prefix + "'], [name^='" + prefix + "_']");
       if (!fields.length) { return; }
       var answered = Array.prototype.some.call(fields, function (el) {
-        if (el.type === "radio" || el.type === "checkbox") { return el.checked; }
+        if (el.type === "radio" || el.type === "checkbox") { return el.checked && el.value !== ""; }
         return el.value.trim() !== "";
       });
       button.classList.toggle("answered", answered);
+    });
+  }
+
+  // After a save, each question's state line says what the server now holds.
+  function showStates(states) {
+    if (!form || !states) { return; }
+    Object.keys(states).forEach(function (position) {
+      var state = states[position];
+      var line = document.querySelector("[data-status-for='" + position + "']");
+      var text = form.getAttribute("data-msg-state-" + state);
+      if (line && text) { line.textContent = text; }
+      var button = document.querySelector("[data-nav-for='" + position + "']");
+      if (button && button.getAttribute("data-nav-label")) {
+        var answered = state !== "todo";
+        button.classList.toggle("answered", answered);
+        button.setAttribute("aria-label", button.getAttribute("data-nav-label") + ", " +
+          form.getAttribute("data-msg-nav-" + (answered ? "answered" : "todo")));
+      }
     });
   }
 
@@ -47,6 +65,7 @@
       if (result.body.redirect) { submitting = true; window.location.assign(result.body.redirect); return; }
       if (!result.ok) { throw new Error("save failed"); }
       say(result.body.login_required ? "login" : "saved");
+      showStates(result.body.states);
     }).catch(function () {
       dirty = true;
       say("failed");
@@ -60,6 +79,14 @@
       window.clearTimeout(timer);
       timer = window.setTimeout(function () { save(false); }, 1500);
     };
+    // "Clear my choice" hides itself once chosen: keep the keyboard in the question.
+    form.addEventListener("change", function (event) {
+      var target = event.target;
+      if (target.type === "radio" && target.value === "" && target.closest(".clear-choice")) {
+        var first = target.closest("fieldset").querySelector("input[type='radio']");
+        if (first) { first.focus(); }
+      }
+    });
     form.addEventListener("input", onChange);
     form.addEventListener("change", onChange);
     form.addEventListener("submit", function () { submitting = true; });
@@ -76,7 +103,7 @@
     var offset = Date.now() - Date.parse(box.getAttribute("data-now"));
     var value = box.querySelector(".quiz-timer-value");
     var alertBox = box.querySelector(".quiz-timer-alert");
-    var warned = {};
+    var previous = null;  // seconds left at the last tick: an alert is due when a mark is crossed
     var finish = function () {
       if (submitting) { return; }
       submitting = true;
@@ -97,12 +124,16 @@
       var minutes = Math.floor(left / 60);
       var seconds = left % 60;
       value.textContent = minutes + ":" + (seconds < 10 ? "0" : "") + seconds;
-      [300, 60].forEach(function (mark) {
-        if (left <= mark && left > 0 && !warned[mark] && alertBox) {
-          warned[mark] = true;
-          alertBox.textContent = box.getAttribute("data-msg-" + mark) || "";
+      // Announce a mark only when the time left passes it while the page is open: a
+      // 3-minute attempt never hears "5 minutes left". After a long pause (a sleeping
+      // laptop) only the lowest mark passed is said, the one that is true now.
+      if (previous !== null && left > 0 && alertBox) {
+        var crossed = [300, 60].filter(function (mark) { return previous > mark && left <= mark; });
+        if (crossed.length) {
+          alertBox.textContent = box.getAttribute("data-msg-" + crossed[crossed.length - 1]) || "";
         }
-      });
+      }
+      previous = left;
       box.classList.toggle("urgent", left <= 60);
       if (left <= 0) { finish(); } else { window.setTimeout(tick, 1000); }
     };
