@@ -457,6 +457,9 @@ def main() -> None:
               f"-c{args.connections}, {args.seconds:.0f} s per step, median of {args.rounds} rounds.", ""]
     steps, spike = run_size(args.size, args)
     report += ["## Mix", "", table(steps), "", "## Exam spike", "", table(spike), ""]
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"load-{date.today().isoformat()}-{args.size}-{database.lower()}.md"
+    out.write_text("\n".join(report) + "\n")  # kept even if a comparison run is stopped
     if args.compare:
         report += ["## Latency against the size of the site (p50 of each step)", ""]
         sizes = {args.size: steps}
@@ -469,8 +472,6 @@ def main() -> None:
             p50 = {n: sizes[n][index].latency_ms[0] for n in names}
             ratio = f"{p50['L'] / p50['S']:.2f}" if {"L", "S"} <= set(p50) and p50["S"] else "–"
             report.append(f"| {step.name} | " + " | ".join(f"{p50[n]:.1f}" for n in names) + f" | {ratio} |")
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"load-{date.today().isoformat()}-{args.size}-{database.lower()}.md"
     out.write_text("\n".join(report) + "\n")
     print("\n".join(report))
     print(f"\nWritten to {out.relative_to(ROOT)}")
