@@ -188,7 +188,8 @@ def _forum(size: Size, rng: random.Random, member_ids: list[int], tick: Tick) ->
     from ..forum import services as forum_services
     from ..forum import structure
 
-    structure.seed_defaults() if structure.needs_seed() else None
+    if structure.needs_seed():
+        structure.seed_defaults()
     for course in db.session.scalars(select(Course).where(Course.published.is_(True)).order_by(Course.id)):
         structure.course_forum(course)
     db.session.commit()
