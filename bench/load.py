@@ -6,13 +6,14 @@
 
 Starts ``hub serve`` (the README's command and its two workers) on 127.0.0.1 against a
 site made by ``hub generate``, warms up, then measures a realistic mix like Moodle's test
-plan: home logged out, log in, dashboard, catalogue, course, lesson, forum index, a
-200-post thread, a reply in a topic 500 members follow, search, practice list, quiz save,
-log out, and an exam spike (200 learners start the same quiz, save and submit). Each
-repeatable step runs for N seconds in three rounds beside the bare ``/healthz`` endpoint
-of the same server; the ratio of the step's throughput to the bare endpoint's (median
-of the rounds) is the figure to compare between machines. Queries per step come from
-the server itself (``X-Query-Count``). Results go to ``bench/results/`` as Markdown.
+plan: home, catalogue, course and practice list logged out, log in, dashboard, catalogue,
+course, lesson, forum index, a 200-post thread, a reply in a topic 500 members follow,
+search, practice list, quiz save, log out, and an exam spike (200 learners start the same
+quiz, save and submit). Each repeatable step runs for N seconds in three rounds beside the
+bare ``/healthz`` endpoint of the same server; the ratio of the step's throughput to the
+bare endpoint's (median of the rounds) is the figure to compare between machines. Queries
+per step come from the server itself (``X-Query-Count``). Results go to ``bench/results/``
+as Markdown.
 
 wrk (Debian package ``wrk``) is the load tool: C, with Lua scripts for the requests."""
 from __future__ import annotations
@@ -288,6 +289,9 @@ def mix(base: str, plan: Plan) -> list[Step]:
         logouts.append(("POST", "/logout", leaving.cookie, urllib.parse.urlencode({"csrf_token": token})))
     return [
         Step("home (logged out)", [("GET", "/", "", "")]),
+        Step("catalogue (logged out)", [("GET", "/courses/", "", "")]),
+        Step("course (logged out)", [("GET", f"/courses/{plan.course}", "", "")]),
+        Step("practice list (logged out)", [("GET", "/practices/", "", "")]),
         Step("log in", logins),
         Step("dashboard", each("/dashboard")),
         Step("catalogue", each("/courses/")),

@@ -16,6 +16,7 @@ from . import (
     errors,
     forum,
     main,
+    page_cache,
     practices,
     progress,
     quizzes,
@@ -51,6 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
     commands.init_app(app)
     sitegen.init_app(app)
     static_files.init_app(app)
+    page_cache.init_app(app)  # last: its before_request runs after the others'
     return app
 
 

@@ -42,6 +42,10 @@ class Config:
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
 
     RATELIMIT_ENABLED = True
+    # Pages of visitors who are not logged in, kept per worker (hub/page_cache.py): how
+    # long a stored page may be served (0 turns the cache off) and how many are kept.
+    PAGE_CACHE_SECONDS = 60
+    PAGE_CACHE_SIZE = 500
     QUERY_COUNT_HEADER = False  # X-Query-Count on every response (the load benchmark turns it on)
     # hub-database:// = counters in the site's database (PostgreSQL) or a side file
     # beside it (SQLite), shared by every worker; see hub/ratelimit.py and docs/operations.md.
@@ -87,6 +91,7 @@ class Config:
     UPLOAD_PATH: str | None = None  # default: <instance>/uploads
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     SITE_NAME = "Inclusion Hub"
+    COURSES_PER_PAGE = 24  # course cards per catalogue page
     PUBLIC_URL: str | None = None  # absolute URLs in mails, certificates and badges
 
 

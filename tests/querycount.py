@@ -30,4 +30,5 @@ def statements_for_get(client, path: str) -> int:
     with counted() as statements:
         response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
+    assert response.headers.get("X-Page-Cache") != "hit", f"{path} came from the page cache: count as a member"
     return len(statements)

@@ -213,31 +213,6 @@ def course_text(course: Course, ui_locale: str) -> dict:
 
 # -- catalogue ------------------------------------------------------------------------
 
-def catalogue(user, language: str | None = None, kind: str | None = None, zone: int | None = None) -> list[Course]:
-    """Courses the user may see, filtered by available language, kind and zone."""
-    # Lesson bodies and translations are the bulk of the data and the catalogue shows none of them.
-    lessons = selectinload(Course.lessons).load_only(*OUTLINE_COLUMNS)
-    stmt = (select(Course).where(Course.archived_at.is_(None)).order_by(Course.position, Course.title)
-            .options(lessons, selectinload(Course.sections), selectinload(Course.trainers),
-                     selectinload(Course.translations)))
-    courses = [c for c in db.session.scalars(stmt).all() if can_view_course(user, c)]
-    return filter_courses(courses, language=language, kind=kind, zone=zone)
-
-
-def filter_courses(courses: list[Course], language: str | None = None, kind: str | None = None,
-                   zone: int | None = None, languages: dict[int, list[str]] | None = None) -> list[Course]:
-    """The catalogue filters, applied to courses already loaded (``languages``: what
-    ``languages_by_course`` gave for them, when the caller has it)."""
-    if kind:
-        courses = [c for c in courses if c.kind == kind]
-    if zone is not None:
-        courses = [c for c in courses if c.kind == "zone" and c.zone == zone]
-    if language:
-        languages = languages if languages is not None else languages_by_course(courses)
-        courses = [c for c in courses if language in languages[c.id]]
-    return courses
-
-
 def languages_by_course(courses: list[Course]) -> dict[int, list[str]]:
     """``available_languages`` of many courses in one query, without loading a single
     translation: a language counts where every live lesson of the course has it."""
@@ -253,11 +228,6 @@ def languages_by_course(courses: list[Course]) -> dict[int, list[str]]:
             if live[course_id] and translated == live[course_id]:
                 found[course_id].add(language)
     return {c.id: [c.language] + sorted(found[c.id] - {c.language}) for c in courses}
-
-
-def catalogue_languages(languages: dict[int, list[str]]) -> list[str]:
-    """Every language some course of the catalogue is available in."""
-    return sorted({code for codes in languages.values() for code in codes})
 
 
 # -- outline --------------------------------------------------------------------------

@@ -10,14 +10,16 @@ from flask_login import current_user
 from ..database import utcnow, write_transaction
 from ..extensions import db
 from ..i18n import LANGUAGE_NAMES
+from ..page_cache import public_page
 from ..permissions import can, ensure, is_member
+from . import catalogue as course_list
 from . import enrolment as enrolments
 from . import media, services
 from .blueprint import bp, post_checked
 from .forms import EnrolForm
 from .lesson_index import lesson_index
 from .lookups import viewable_course_or_404
-from .models import KINDS, Course, Enrolment, Lesson
+from .models import Course, Enrolment, Lesson
 
 
 def locale() -> str:
@@ -32,26 +34,18 @@ def lesson_or_404(course: Course, slug: str) -> Lesson:
 
 
 @bp.route("/")
+@public_page
 def catalogue():
-    lang = request.args.get("lang") or None
-    kind = request.args.get("kind") or None
-    zone_arg = request.args.get("zone") or ""
-    lang = lang if lang in LANGUAGE_NAMES else None
-    kind = kind if kind in KINDS else None
-    zone = int(zone_arg) if zone_arg.isdigit() and len(zone_arg) < 3 else None
-    everything = services.catalogue(current_user)
-    languages = services.languages_by_course(everything)
-    courses = services.filter_courses(everything, language=lang, kind=kind, zone=zone, languages=languages)
-    zones = sorted({c.zone for c in everything if c.kind == "zone" and c.zone is not None})
-    return render_template("courses/catalogue.html", courses=courses,
-                           filters={"lang": lang, "kind": kind, "zone": zone},
-                           languages=services.catalogue_languages(languages), zones=zones,
-                           filtered=bool(lang or kind or zone is not None),
-                           texts={c.id: services.course_text(c, locale()) for c in courses},
-                           course_languages=languages)
+    filters = course_list.Filters.from_args(request.args)
+    page = course_list.page_of(current_user, filters, per_page=int(current_app.config["COURSES_PER_PAGE"]))
+    return render_template("courses/catalogue.html", courses=page.items, page=page, filters=filters,
+                           languages=course_list.languages(current_user), zones=course_list.zones(current_user),
+                           texts={c.id: services.course_text(c, locale()) for c in page.items},
+                           course_languages=services.languages_by_course(page.items))
 
 
 @bp.route("/<slug>")
+@public_page
 def course(slug: str):
     course = viewable_course_or_404(slug)
     enrolment = services.active_enrolment(current_user, course)
@@ -108,6 +102,7 @@ def unenrol(slug: str):
 
 
 @bp.route("/<slug>/lessons/<lesson_slug>")
+@public_page
 def lesson(slug: str, lesson_slug: str):
     course = viewable_course_or_404(slug)
     lesson = lesson_or_404(course, lesson_slug)

@@ -9,6 +9,7 @@ from flask_login import current_user
 from .. import charts
 from ..extensions import db
 from ..i18n import country_name
+from ..page_cache import public_page
 from ..pagination import paginate
 from . import documents, ranking, services, vocab, workflow
 from .blueprint import bp, practice_or_404
@@ -17,6 +18,7 @@ from .models import PracticeDocument
 
 
 @bp.route("/")
+@public_page
 def index():
     filters = services.Filters.from_args(request.args)
     page = paginate(services.ranked(current_user, filters), per_page=int(current_app.config["PRACTICES_PER_PAGE"]))
@@ -30,6 +32,7 @@ def _sort_labels() -> dict[str, str]:
 
 
 @bp.route("/<slug>")
+@public_page
 def practice(slug: str):
     item = practice_or_404(slug)
     result = services.profile_of(item)

@@ -6,17 +6,20 @@ from flask_babel import get_locale
 from sqlalchemy import select
 
 from ..extensions import db
+from ..page_cache import public_page
 from . import library, vocab
 from .blueprint import bp
 from .models_library import ToolboxPage
 
 
 @bp.route("/toolbox/")
+@public_page
 def toolbox():
     return render_template("practices/toolbox.html", questions=library.toolbox_by_question(), vocab=vocab)
 
 
 @bp.route("/toolbox/<slug>")
+@public_page
 def toolbox_page(slug: str):
     page = db.session.scalar(select(ToolboxPage).where(ToolboxPage.slug == slug))
     if page is None:
@@ -30,6 +33,7 @@ def toolbox_page(slug: str):
 
 
 @bp.route("/resources/")
+@public_page
 def resources():
     kind = request.args.get("type", "")
     kind = kind if kind in library.RESOURCE_KINDS else ""
@@ -47,6 +51,7 @@ def resources():
 
 
 @bp.route("/glossary/")
+@public_page
 def glossary():
     reader_language = str(get_locale() or "en")
     return render_template("practices/glossary.html", letters=library.glossary_by_letter(),

@@ -177,18 +177,21 @@ def _my_enrolments() -> dict[int, Enrolment]:
     return g._hub_my_enrolments
 
 
-def _all_my_progress() -> None:
-    """The current user's progress in every course they follow, in one go (the first
-    catalogue card asks; the others find it in the request's cache)."""
+def _all_my_progress(shown: Iterable[Course]) -> None:
+    """The current user's progress in every course of the page they follow, in one go
+    (the first card asks; the others find it in the request's cache)."""
     if "_hub_progress_all" not in g:
         g._hub_progress_all = True
-        learning = [e for e in _my_enrolments().values() if e.completed_at is None and e.status == ENROLMENT_ACTIVE]
+        on_page = {course.id for course in shown}
+        learning = [e for e in _my_enrolments().values()
+                    if e.course_id in on_page and e.completed_at is None and e.status == ENROLMENT_ACTIVE]
         for course_id, progress in services.progress_in_courses(current_user, learning).items():
             _progress_cache().setdefault(course_id, progress)
 
 
-def course_badge_for(course: Course) -> dict | None:
-    """Catalogue card: None (not enrolled), enrolled with percent, or completed."""
+def course_badge_for(course: Course, shown: Iterable[Course] = ()) -> dict | None:
+    """Catalogue card: None (not enrolled), enrolled with percent, or completed.
+    ``shown``: every course on the page, whose progress is worked out together."""
     enrolment = _my_enrolments().get(course.id)
     if enrolment is None:
         return None
@@ -196,7 +199,7 @@ def course_badge_for(course: Course) -> dict | None:
         return {"state": "completed", "completed_at": enrolment.completed_at, "percent": 100}
     if enrolment.status != ENROLMENT_ACTIVE:
         return None
-    _all_my_progress()
+    _all_my_progress(shown or [course])
     progress = course_progress_for(course, enrolment)
     return {"state": "enrolled", "percent": progress.percent, "tracked": progress.tracked}
 

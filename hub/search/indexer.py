@@ -28,7 +28,7 @@ from flask import current_app
 from sqlalchemy import delete, func, insert, select
 from whoosh.writing import LockError
 
-from ..database import utcnow
+from ..database import read_transactions, utcnow
 from ..extensions import db
 from . import store
 from .analysis import field_language
@@ -178,7 +178,7 @@ def rebuild(progress: Callable[[int], None] | None = None, wait: bool = True) ->
     from whoosh import index
 
     path = index_path()
-    with _rebuild_lock(path, wait):
+    with _rebuild_lock(path, wait), read_transactions():
         mark = safe_mark()
         fresh = path.with_name(path.name + ".new")
         shutil.rmtree(fresh, ignore_errors=True)
@@ -271,6 +271,14 @@ def drain(lock_timeout: float | None = None, max_seconds: float = 5.0) -> int:
         ix = _open_or_rebuild()
     except Busy:
         return 0
+    with read_transactions():  # reading rows and building documents holds no writer lock
+        applied = _apply_pending(ix, timeout, max_seconds)
+    db.session.rollback()
+    _maybe_prune()
+    return applied
+
+
+def _apply_pending(ix, timeout: float, max_seconds: float) -> int:
     applied = 0
     deadline = time.monotonic() + max_seconds
     while time.monotonic() < deadline:
@@ -303,8 +311,6 @@ def drain(lock_timeout: float | None = None, max_seconds: float = 5.0) -> int:
         applied += len(rows)
         if new_mark == mark or len(rows) < BATCH:
             break  # caught up, or waiting for a gap to fill
-    db.session.rollback()
-    _maybe_prune()
     return applied
 
 

@@ -334,3 +334,35 @@ def test_mail_links_need_a_public_address_which_an_administrator_visit_gives(hub
     assert remembered.read_text().strip() == "https://hub.example.org"
     sent = hub.hub_command("forum", "send-digests")
     assert sent.returncode == 0 and "Forum digests:" in sent.stdout, sent.stderr
+
+
+def test_visitors_pages_come_from_each_workers_cache_and_change_at_once(hub):
+    """Anonymous pages are kept per worker; a member never gets one, a visitor's form
+    token is their own, and unpublishing a course through one worker takes it off
+    both workers' pages on the next request."""
+    page_path, catalogue = "/courses/introduction", "/courses/"
+    stranger = hub.visitor()
+    states = set()
+    for _ in range(8):
+        page = stranger.get(page_path)
+        assert page.status_code == 200 and signed_in_as(page.text) is None
+        states.add(page.headers.get("X-Page-Cache"))
+    assert "hit" in states
+    other = hub.visitor()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', other.get(page_path).text).group(1)
+    switched = other.post("/language", {"lang": "de", "next": page_path, "csrf_token": token})
+    assert switched.status_code == 302 and 'lang="de"' in other.get(page_path).text
+
+    admin = hub.visitor()
+    admin.log_in_admin()
+    own = admin.get(page_path)
+    assert signed_in_as(own.text) == "Site Admin" and "X-Page-Cache" not in own.headers
+    publish_token = admin.csrf_token(f"{page_path}/author")
+    assert admin.post(f"{page_path}/publish", {"published": "0", "csrf_token": publish_token}).status_code == 302
+    try:
+        for _ in range(6):
+            assert stranger.get(page_path).status_code == 404
+            assert f'href="{page_path}"' not in stranger.get(catalogue).text
+    finally:
+        assert admin.post(f"{page_path}/publish", {"published": "1", "csrf_token": publish_token}).status_code == 302
+    assert all(stranger.get(page_path).status_code == 200 for _ in range(4))

@@ -121,3 +121,31 @@ def test_translated_course_title_in_the_readers_language(client, app, tmp_path, 
     page = client.get("/courses/").get_data(as_text=True)
     assert "Título en español" in page and 'lang="es"' in page
     assert "Título en español" in client.get("/courses/bilingual").get_data(as_text=True)
+
+
+def test_a_large_catalogue_comes_in_pages_that_keep_the_filters(client, app):
+    from tests.factories import make_course
+
+    for n in range(30):
+        make_course(f"course-{n:02d}", title=f"Course {n:02d}")
+    first = client.get("/courses/")
+    assert len(listed(first)) == 24 and "30 courses" in first.get_data(as_text=True)
+    assert 'aria-label="Pages"' in first.get_data(as_text=True)
+    assert listed(client.get("/courses/?page=2")) == [f"course-{n:02d}" for n in range(24, 30)]
+    filtered = client.get("/courses/?lang=en&page=2").get_data(as_text=True)
+    assert 'href="/courses/?lang=en"' in filtered  # the first page, same filter
+    assert client.get("/courses/?page=3").status_code == 404
+    assert len(listed(client.get("/"))) == 9  # the home page shows the first courses
+
+
+def test_the_catalogue_runs_the_same_queries_for_30_courses_as_for_3(client, login):
+    from tests.factories import make_course
+    from tests.querycount import statements_for_get
+
+    login("learner")
+    for n in range(3):
+        make_course(f"small-{n}", lessons=2)
+    few = statements_for_get(client, "/courses/")
+    for n in range(27):
+        make_course(f"more-{n}", lessons=2)
+    assert statements_for_get(client, "/courses/") == few

@@ -15,6 +15,7 @@ from hub.extensions import db
 from hub.search import indexer, store
 from hub.search.models import SearchOutbox
 from tests import factories
+from tests.conftest import POSTGRES_URL
 from tests.web.forum_helpers import forum, login_as, reply, seed, topic_with_replies
 from tests.web.search_helpers import course_with_lesson, lesson, search
 
@@ -178,3 +179,47 @@ def test_several_processes_posting_at_once_lose_nothing(app, make_user):
         for word in (w for batch in words for w in batch):
             assert found.doc_frequency("spell", word) == 1, word
     assert indexer.check().consistent
+
+
+@pytest.mark.skipif(bool(POSTGRES_URL), reason="the writer lock is SQLite's")
+def test_building_documents_holds_no_writer_lock(app, client, make_user, monkeypatch):
+    """Replies and quiz saves queue on SQLite's writer lock; the indexer reads rows and
+    builds documents (the slow part) in read transactions, so it never makes them wait."""
+    from hub.search.registry import SOURCES
+
+    seed()
+    author = make_user()
+    topic = topic_with_replies(forum("general"), author, "Topic")
+    database_file = db.engine.url.database
+    seen = []
+    source = SOURCES["post"]
+    original = source.documents
+
+    def documents(ids):
+        seen.append(writer_lock_is_free(database_file))
+        return original(ids)
+
+    monkeypatch.setattr(source, "documents", documents)
+    login_as(client, author)
+    holder = store.open_index().writer()  # the reply's own inline drain gives way
+    try:
+        assert reply(client, topic.id, "A reply about the walrus").status_code == 302
+    finally:
+        holder.cancel()
+    with app.test_request_context("/", method="POST"):  # as in a worker after a reply
+        assert indexer.drain() >= 1
+    assert seen and all(seen)
+
+
+def writer_lock_is_free(database_file: str) -> bool:
+    import fcntl
+    import os
+
+    fd = os.open(f"{database_file}-writers.lock", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+    return True
