@@ -212,6 +212,8 @@ class Plan:
     reply_topic: int
     learners: list[str]  # emails of members enrolled in ``course`` with no attempt yet
     members: list[str]
+    trainer: str  # a trainer named on ``course`` (its report)
+    enrolled: int  # learners in ``course``'s report
 
 
 def make_plan(instance: Path, database: str | None, exam_size: int, followers: int) -> Plan:
@@ -223,7 +225,7 @@ def make_plan(instance: Path, database: str | None, exam_size: int, followers: i
     from hub import create_app
     from hub.accounts.models import User
     from hub.courses import enrolment
-    from hub.courses.models import Course, Lesson
+    from hub.courses.models import Course, CourseTrainer, Enrolment, Lesson
     from hub.extensions import db
     from hub.forum import notifications
     from hub.forum.models import Forum, Topic
@@ -249,9 +251,18 @@ def make_plan(instance: Path, database: str | None, exam_size: int, followers: i
                                  .where(notifications.Subscription.topic_id == reply_topic.id)) or 0
         for member in members[:max(followers - have, 0)]:
             notifications.subscribe(member.id, topic=reply_topic)
+        trainer = db.session.scalar(select(User).join(CourseTrainer, CourseTrainer.user_id == User.id)
+                                    .where(CourseTrainer.course_id == course.id, User.role == "trainer",
+                                           User.email.like(f"%@{DOMAIN}")).order_by(User.id))
+        if trainer is None:  # the first run on this site names one
+            trainer = members[-1]
+            trainer.role = "trainer"
+            db.session.add(CourseTrainer(course_id=course.id, user_id=trainer.id))
         db.session.commit()
+        enrolled = db.session.scalar(select(func.count()).select_from(Enrolment)
+                                     .where(Enrolment.course_id == course.id)) or 0
         plan = Plan(course.slug, lesson.slug, quiz.slug, thread.id, reply_topic.id, [m.email for m in learners],
-                    [m.email for m in members if m not in learners][:40])
+                    [m.email for m in members if m not in learners][:40], trainer.email, enrolled)
         db.session.remove()
         db.engine.dispose()
     return plan
@@ -302,6 +313,8 @@ def mix(base: str, plan: Plan) -> list[Step]:
         Step("reply (topic with 500 followers)", replies),
         Step("search", each("/search?q=interpreter+consent")),
         Step("practice list", each("/practices/")),
+        Step(f"course report ({plan.enrolled} learners, trainer)",
+             [("GET", f"/progress/{plan.course}/report", logged_in(base, [plan.trainer])[0].cookie, "")]),
         Step("log out", logouts, once=True),
     ]
 
@@ -411,6 +424,11 @@ def machine() -> str:
             f"{platform.python_version()}, {wrk.split(' Copyright')[0]}")
 
 
+def wanted(name: str, only: str) -> bool:
+    """Whether a step is in ``--steps`` (parts of step names, comma-separated; empty: all)."""
+    return not only or any(part.strip() and part.strip() in name for part in only.split(","))
+
+
 def run_size(size: str, args) -> tuple[list[Step], list[Step]]:
     instance = prepared_site(size, args.database, args.regenerate)
     subprocess.run([str(BIN / "hub"), "setup"], env=environment(instance, args.database), check=True,
@@ -418,7 +436,7 @@ def run_size(size: str, args) -> tuple[list[Step], list[Step]]:
     plan = make_plan(instance, args.database, args.exam, args.followers)
     server = Server(instance, args.database, args.port)
     try:
-        steps = mix(server.base, plan)
+        steps = [step for step in mix(server.base, plan) if wanted(step.name, args.steps)]
         for step in steps:
             method, path, cookie, body = step.requests[0]
             if not step.once:
@@ -428,7 +446,7 @@ def run_size(size: str, args) -> tuple[list[Step], list[Step]]:
             if step.once:
                 one_off(server.base, step, args.connections)
         spike = []
-        for step in exam(server.base, plan):
+        for step in (exam(server.base, plan) if wanted("quiz", args.steps) else []):
             if step.once:
                 one_off(server.base, step, args.connections)
             else:
@@ -454,6 +472,8 @@ def main() -> None:
     parser.add_argument("--followers", type=int, default=500, help="members following the reply topic")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument("--steps", default="", help="only the steps whose names contain one of these, e.g. "
+                                                    "reply,search (quiz: the exam spike); for experiments")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")

@@ -10,6 +10,11 @@ its scheduler thread (``hub.schedule``: the daily forum digest, claimed in the
 database so one worker of one host sends it)."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+
 import click
 from flask import Flask, has_app_context
 from gunicorn.app.base import BaseApplication
@@ -99,6 +104,28 @@ def serve(host: str, port: int, workers: int) -> None:
     warning = public_url_warning(app)
     if warning:
         click.echo(warning, err=True)
+    follower = start_search_follower(app)
     click.echo(f"Serving Inclusion Hub on http://{host}:{port}/ (Ctrl+C to stop)")
-    HubServer(app, {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-",
-                    "timeout": 60, "graceful_timeout": 20}).run()
+    try:
+        HubServer(app, {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-",
+                        "timeout": 60, "graceful_timeout": 20}).run()
+    finally:
+        if follower is not None:
+            follower.terminate()
+
+
+def start_search_follower(app: Flask) -> subprocess.Popen | None:
+    """The search indexer in a process of its own beside the workers (``hub search
+    follow``; hub/search/worker.py says why); the workers then wake it instead of
+    indexing in a thread of their own."""
+    from .search.worker import mode, wake_follower
+
+    if mode(app) != "thread":
+        return None
+    follower = subprocess.Popen([sys.executable, "-c", "from hub.cli import main; main()", "search", "follow",
+                                 "--parent", str(os.getpid())], stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while not wake_follower(app) and follower.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)  # listening before the first worker saves anything
+    app.config["SEARCH_INDEXER"] = "process"
+    return follower

@@ -26,6 +26,23 @@ def drain_command() -> None:
     click.echo(f"Applied {drain(lock_timeout=30.0, max_seconds=3600)} changes.")
 
 
+@search_cli.command("follow")
+@click.option("--parent", type=int, default=None, help="Stop when this process (the server) is gone.")
+def follow_command(parent: int | None) -> None:
+    """Keep the index current: apply outbox changes as servers report them (``hub serve``
+    runs one beside its workers). One per site and host."""
+    from flask import current_app
+
+    from .worker import follow
+
+    try:
+        follow(current_app._get_current_object(), parent)  # type: ignore[attr-defined]
+    except OSError as error:
+        raise click.ClickException(f"another search follower serves this site already ({error})") from error
+    except KeyboardInterrupt:
+        pass
+
+
 @search_cli.command("check")
 @click.option("--repair", is_flag=True, help="Re-index every entity that differs.")
 def check_command(repair: bool) -> None:

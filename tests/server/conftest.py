@@ -147,7 +147,12 @@ class ServedHub:
 
     def worker_pids(self) -> list[int]:
         master = self.master_pid()
-        return sorted(pid for pid, (ppid, _cmd) in self._tree().items() if ppid == master)
+        return sorted(pid for pid, (ppid, cmd) in self._tree().items() if ppid == master and "search follow" not in cmd)
+
+    def follower_pids(self) -> list[int]:
+        """The search indexer's process beside the workers."""
+        master = self.master_pid()
+        return sorted(pid for pid, (ppid, cmd) in self._tree().items() if ppid == master and "search follow" in cmd)
 
     def log_tail(self, lines: int = 60) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])

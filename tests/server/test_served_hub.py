@@ -300,6 +300,31 @@ def test_replies_from_several_visitors_are_all_findable(hub):
     assert "Searchable replies" in reader.get("/search", params={"q": words[0]}).text
 
 
+def test_search_runs_in_its_own_process_and_a_lost_follower_is_covered(hub):
+    """`hub serve` indexes in a follower process beside the workers (never in their
+    threads, where it held up requests); without it a worker indexes on its own."""
+    [follower] = hub.follower_pids()
+    topic, [writer] = topic_and_writers(hub, "Follower replies", 1)
+
+    def findable(word: str) -> bool:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if "1 result" in writer.get("/search", params={"q": word}).text:
+                return True
+            time.sleep(0.3)
+        return False
+
+    word = f"fw{secrets.token_hex(5)}"
+    assert writer.reply(topic, f"Unique word {word} here.").status_code == 302
+    assert findable(word)
+    os.kill(follower, signal.SIGKILL)
+    word = f"fw{secrets.token_hex(5)}"
+    assert writer.reply(topic, f"Unique word {word} here.").status_code == 302
+    assert findable(word)
+    hub.restart()  # a fresh follower with the next start
+    assert len(hub.follower_pids()) == 1
+
+
 def test_served_static_files_are_compressed_and_cached_and_the_generator_keeps_off(hub):
     """`hub serve` prepared gzip copies of the static files; pages and files answer 304
     to a browser that has them; `hub generate` refuses a site with real members."""

@@ -223,3 +223,64 @@ def writer_lock_is_free(database_file: str) -> bool:
     finally:
         os.close(fd)
     return True
+
+
+def test_a_follower_process_indexes_what_the_workers_report(make_app, make_user):
+    """``hub serve``'s mode: the follower drains when a worker reports a save; the
+    worker starts no indexer thread of its own."""
+    import threading
+
+    from hub.search import worker
+
+    app = make_app(SEARCH_INDEXER="thread", SEARCH_POLL_SECONDS=60)  # only a wake-up makes it drain soon
+    app.config["SEARCH_INDEXER"] = "process"  # as hub serve does once its follower listens
+    with app.app_context():
+        seed()
+        author = make_user()
+        topic = topic_with_replies(forum("general"), author, "Topic")
+        assert not worker.wake_follower(app)  # nobody listens yet
+        stop = threading.Event()
+        follower = threading.Thread(target=worker.follow, args=(app, None, stop), daemon=True)
+        follower.start()
+        threads_before = worker._state["thread"]
+        try:
+            assert wait_for(lambda: worker.wake_follower(app))
+            client = app.test_client()
+            login_as(client, author)
+            assert reply(client, topic.id, "The narwhal reply").status_code == 302
+            assert wait_for(lambda: search(client, "narwhal").total == 1)
+            assert worker._state["thread"] is threads_before  # requests started no thread of their own
+        finally:
+            stop.set()
+            worker.wake_follower(app)
+            follower.join(10)
+
+
+def test_without_a_follower_a_worker_indexes_in_its_own_thread(make_app, make_user):
+    from hub.search import worker
+
+    app = make_app(SEARCH_INDEXER="process", SEARCH_POLL_SECONDS=0.2)
+    worker.stop_thread()  # none left by another test: this one must start its own
+    with app.app_context():
+        seed()
+        author = make_user()
+        topic = topic_with_replies(forum("general"), author, "Topic")
+        client = app.test_client()
+        login_as(client, author)
+        try:
+            assert reply(client, topic.id, "The orca reply").status_code == 302
+            assert worker._running_here()
+            assert wait_for(lambda: search(client, "orca").total == 1)
+        finally:
+            worker.stop_thread()
+
+
+def wait_for(condition, seconds: float = 15) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
