@@ -3,8 +3,6 @@ database: with SQLite's own waiting switched off (busy timeout 0), concurrent wr
 transactions from several threads never see "database is locked"."""
 from __future__ import annotations
 
-import fcntl
-import os
 import threading
 import time
 
@@ -12,6 +10,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 import hub.database  # noqa: F401  (the connection and transaction listeners)
+from tests.writer_lock import writer_lock_is_free
 
 
 def engine_for(path):
@@ -25,17 +24,6 @@ def with_busy_timeout(conn, milliseconds: int):
     conn.exec_driver_sql(f"PRAGMA busy_timeout={milliseconds}")
     conn.commit()
     return conn
-
-
-def lock_is_free(path) -> bool:
-    fd = os.open(f"{path}-writers.lock", os.O_RDWR | os.O_CREAT)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    finally:
-        os.close(fd)
-    return True
 
 
 def test_concurrent_writers_queue_instead_of_failing(tmp_path):
@@ -62,7 +50,7 @@ def test_concurrent_writers_queue_instead_of_failing(tmp_path):
     assert not errors, errors
     with engines[0].connect() as conn:
         assert conn.scalar(text("SELECT count(*) FROM entry")) == 75
-    assert lock_is_free(path)
+    assert writer_lock_is_free(path)
 
 
 def test_the_lock_is_held_for_the_transaction_only(tmp_path):
@@ -71,13 +59,13 @@ def test_the_lock_is_held_for_the_transaction_only(tmp_path):
     with engine.connect() as conn:
         with conn.begin():
             conn.execute(text("INSERT INTO entry (writer, n) VALUES (1, 1)"))
-            assert not lock_is_free(path)
-        assert lock_is_free(path)
+            assert not writer_lock_is_free(path)
+        assert writer_lock_is_free(path)
         with pytest.raises(RuntimeError):
             with conn.begin():
                 conn.execute(text("INSERT INTO entry (writer, n) VALUES (1, 2)"))
                 raise RuntimeError("the view failed")
-        assert lock_is_free(path)
+        assert writer_lock_is_free(path)
         assert conn.scalar(text("SELECT count(*) FROM entry")) == 1  # the failed one rolled back
 
 
@@ -87,9 +75,9 @@ def test_a_connection_returned_mid_transaction_frees_the_lock(tmp_path):
     conn = engine.connect()
     conn.begin()
     conn.execute(text("INSERT INTO entry (writer, n) VALUES (1, 1)"))
-    assert not lock_is_free(path)
+    assert not writer_lock_is_free(path)
     conn.close()  # back to the pool, rolled back
-    assert lock_is_free(path)
+    assert writer_lock_is_free(path)
     with engine.connect() as other:
         assert other.scalar(text("SELECT count(*) FROM entry")) == 0
 

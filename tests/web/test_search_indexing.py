@@ -18,6 +18,7 @@ from tests import factories
 from tests.conftest import POSTGRES_URL
 from tests.web.forum_helpers import forum, login_as, reply, seed, topic_with_replies
 from tests.web.search_helpers import course_with_lesson, lesson, search
+from tests.writer_lock import writer_lock_is_free
 
 
 def pending() -> int:
@@ -209,20 +210,6 @@ def test_building_documents_holds_no_writer_lock(app, client, make_user, monkeyp
     with app.test_request_context("/", method="POST"):  # as in a worker after a reply
         assert indexer.drain() >= 1
     assert seen and all(seen)
-
-
-def writer_lock_is_free(database_file: str) -> bool:
-    import fcntl
-    import os
-
-    fd = os.open(f"{database_file}-writers.lock", os.O_RDWR | os.O_CREAT)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    finally:
-        os.close(fd)
-    return True
 
 
 def test_a_follower_process_indexes_what_the_workers_report(make_app, make_user):
