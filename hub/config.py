@@ -84,6 +84,7 @@ class Config:
     SEARCH_INDEX_PATH: str | None = None  # default: <instance>/search-index; one per host
     SEARCH_INDEXER = "thread"  # who applies the outbox: "thread" per server process, "inline", "off"
     SEARCH_POLL_SECONDS = 2.0  # the thread also looks for rows other processes wrote
+    SEARCH_GATHER_SECONDS = 1.0  # the follower applies a stream of saves at most once a second
     SEARCH_LOCK_TIMEOUT = 0.0  # a drainer never waits: whoever holds the index lock drains
     SEARCH_OUTBOX_GAP_SECONDS = 60  # how long a gap in outbox ids may wait for its commit
     SEARCH_OUTBOX_RETENTION_DAYS = 7  # older rows are pruned; an index asleep longer is rebuilt

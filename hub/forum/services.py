@@ -109,6 +109,11 @@ def _check(body_md: str, language: str) -> str:
     return body
 
 
+def _links_own_files(body_md: str) -> bool:
+    """Whether the text may link attachments by name (``images/…``, ``files/…``)."""
+    return "images/" in body_md or "files/" in body_md
+
+
 def _at(value):
     return literal(value, UTCDateTime())
 
@@ -193,6 +198,10 @@ def reply(topic: Topic, author: User, body_md: str, language: str, uploads=(),
           submission_key: str | None = None) -> Post:
     language = post_language(language, body_md, author)
     body = _check(body_md, language)
+    # Markdown and mentions are the slow part of a reply: render before the topic row
+    # is locked, unless the text links the post's own images or files (their address
+    # holds the post's id, known after the insert).
+    early = None if _links_own_files(body) else render_post(body)
     # Take the next position from the topic row: the UPDATE locks it (PostgreSQL) and
     # the write transaction is exclusive (SQLite), so concurrent replies queue here.
     db.session.execute(update(Topic).where(Topic.id == topic.id).values(last_position=Topic.last_position + 1)
@@ -202,7 +211,7 @@ def reply(topic: Topic, author: User, body_md: str, language: str, uploads=(),
                 language=language, created_at=utcnow(), submission_key=valid_submission_key(submission_key))
     db.session.add(post)
     db.session.flush()
-    rendered = render_post(body, post.id)  # its id first: image links point at the post
+    rendered = early or render_post(body, post.id)  # its id first: image links point at the post
     post.body_html = rendered.html
     _bump_counters(topic.id, topic.forum_id, post, new_topic=False)
     db.session.expire(topic)

@@ -11,6 +11,7 @@ import itertools
 import os
 import threading
 import weakref
+from bisect import bisect_right
 from collections import OrderedDict
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +19,7 @@ from pathlib import Path
 from flask import current_app
 from whoosh import index
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.idsets import BitSet
+from whoosh.idsets import BitSet, DocIdSet
 
 from .analysis import FIELD_LANGUAGES, analyzer, word_analyzer
 
@@ -158,25 +159,72 @@ def current_index():
 
 
 _filters: OrderedDict[tuple, BitSet] = OrderedDict()
-FILTER_CACHE = 256  # permission filters kept per process (a bit per document each)
+FILTER_CACHE = 2048  # permission filters of one segment each, kept per process (a bit per document)
 
 
-def allowed_documents(found, query) -> BitSet:
-    """The documents ``query`` matches in ``found``, as a bitset cached until the
-    index changes: readers with the same permissions share one filter, and building
-    it is most of the cost of a search on a large index."""
-    key = (getattr(found, "hub_serial", id(found)), str(query))
-    with _lock:
-        cached = _filters.get(key)
-        if cached is not None:
-            _filters.move_to_end(key)
-            return cached
-    docs = BitSet(source=query.docs(found), size=found.doc_count_all())
-    with _lock:
-        _filters[key] = docs
-        while len(_filters) > FILTER_CACHE:
-            _filters.popitem(last=False)
-    return docs
+class SegmentedDocs(DocIdSet):
+    """A permission filter over the whole index as one bitset per segment. A commit
+    adds a small segment and leaves the others as they are, so after a save only the
+    new segment is filtered again: a busy forum's searches no longer re-read every
+    document's permissions (what made search grow with the site under writes)."""
+
+    def __init__(self, parts: list[tuple[int, int, BitSet]]):
+        self.parts = parts  # (offset, documents in the segment, its allowed documents)
+        self.offsets = [offset for offset, _size, _docs in parts]
+
+    def __contains__(self, docnum) -> bool:
+        at = bisect_right(self.offsets, docnum) - 1
+        if at < 0:
+            return False
+        offset, size, docs = self.parts[at]
+        return docnum - offset < size and (docnum - offset) in docs
+
+    def __iter__(self):
+        for offset, _size, docs in self.parts:
+            for docnum in docs:
+                yield docnum + offset
+
+    def __len__(self) -> int:
+        return sum(len(docs) for _offset, _size, docs in self.parts)
+
+    def __bool__(self) -> bool:
+        return any(docs for _offset, _size, docs in self.parts)
+
+    def intersection(self, other) -> set[int]:
+        return {docnum for docnum in other if docnum in self}
+
+
+def _segment_key(sub, found) -> object:
+    """What names a segment across commits (its id), else this version of the index."""
+    reader = sub.reader()
+    segment = reader.segment() if hasattr(reader, "segment") else None
+    return getattr(segment, "segid", None) or ("index", getattr(found, "hub_serial", id(found)))
+
+
+def _segment_docs(sub, query) -> BitSet:
+    return BitSet(source=query.docs(sub), size=sub.doc_count_all())
+
+
+def allowed_documents(found, query) -> SegmentedDocs:
+    """The documents ``query`` matches in ``found``, cached per segment until the
+    segment is merged away: readers with the same permissions share one filter, and
+    building it is most of the cost of a search on a large index."""
+    text = str(query)
+    parts = []
+    for sub, offset in found.leaf_searchers():
+        key = (_segment_key(sub, found), text)
+        with _lock:
+            docs = _filters.get(key)
+            if docs is not None:
+                _filters.move_to_end(key)
+        if docs is None:
+            docs = _segment_docs(sub, query)
+            with _lock:
+                _filters[key] = docs
+                while len(_filters) > FILTER_CACHE:
+                    _filters.popitem(last=False)
+        parts.append((offset, sub.doc_count_all(), docs))
+    return SegmentedDocs(parts)
 
 
 def _close(old) -> None:

@@ -29,6 +29,7 @@ import os
 import select
 import socket
 import threading
+import time
 
 from flask import Flask, current_app, has_app_context, has_request_context
 
@@ -133,11 +134,18 @@ def follow(app: Flask, parent: int | None = None, stop: threading.Event | None =
     server's master) is gone or ``stop`` is set. Refuses to start beside another
     follower of the site."""
     poll = float(app.config.get("SEARCH_POLL_SECONDS", 2.0))
+    gather = float(app.config.get("SEARCH_GATHER_SECONDS", 1.0))
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as inbox:
         inbox.bind(follower_address(app))  # OSError (address in use): one follower per site
         inbox.setblocking(False)
         while (parent is None or os.getppid() == parent) and not (stop and stop.is_set()):
+            started = time.monotonic()
             drain_now(app)
+            # Each drain opens the index and commits a segment, whatever it applies: under
+            # a stream of saves, gathering them for a second costs one commit, not forty.
+            pause = gather - (time.monotonic() - started)
+            if pause > 0:
+                (stop.wait if stop else time.sleep)(pause)
             ready, _, _ = select.select([inbox], [], [], poll)
             while ready:
                 try:

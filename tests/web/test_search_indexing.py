@@ -271,3 +271,52 @@ def wait_for(condition, seconds: float = 15) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+def test_after_a_commit_only_the_new_segment_is_filtered_again(app, client, make_user, monkeypatch):
+    """Permission filters are kept per index segment: a save adds a segment, and the
+    next search reads the permissions of that segment's documents only."""
+    seed()
+    author = make_user()
+    topic_with_replies(forum("general"), author, "Walrus topic")
+    login_as(client, author)
+    computed = []
+    original = store._segment_docs
+    monkeypatch.setattr(store, "_segment_docs", lambda sub, query: computed.append(sub) or original(sub, query))
+    assert search(client, "walrus").total >= 1
+    assert computed  # the first search filters every segment
+    writer = store.open_index().writer()
+    writer.add_document(key="extra", entity="post:999999", doc_type="forum_post", scope="members", gate="open",
+                        language="en", body_en="walrus again")
+    writer.commit(merge=False)  # a segment of its own, the others untouched
+    computed.clear()
+    assert search(client, "walrus").total >= 2
+    assert len(computed) == 1 and computed[0].doc_count_all() == 1
+
+
+def test_the_follower_gathers_a_stream_of_saves_into_few_drains(make_app, monkeypatch):
+    """Every drain opens the index and commits a segment: saves reported in a stream are
+    applied at most once per SEARCH_GATHER_SECONDS, the first one at once."""
+    import threading
+    import time
+
+    from hub.search import worker
+
+    app = make_app(SEARCH_POLL_SECONDS=60, SEARCH_GATHER_SECONDS=0.5)
+    drains: list[float] = []
+    monkeypatch.setattr(worker, "drain_now", lambda app: drains.append(time.monotonic()) or 0)
+    stop = threading.Event()
+    follower = threading.Thread(target=worker.follow, args=(app, None, stop), daemon=True)
+    follower.start()
+    try:
+        assert wait_for(lambda: worker.wake_follower(app) and bool(drains))
+        for _ in range(30):  # 0.6 s of saves
+            worker.wake_follower(app)
+            time.sleep(0.02)
+        time.sleep(0.6)
+    finally:
+        stop.set()
+        worker.wake_follower(app)
+        follower.join(10)
+    assert 2 <= len(drains) <= 4
+    assert all(later - earlier >= 0.45 for earlier, later in zip(drains, drains[1:], strict=False))
