@@ -262,23 +262,25 @@ def _pending(mark: int) -> list:
                                    .where(SearchOutbox.id > mark).order_by(SearchOutbox.id).limit(BATCH)).all())
 
 
-def drain(lock_timeout: float | None = None, max_seconds: float = 5.0) -> int:
+def drain(lock_timeout: float | None = None, max_seconds: float = 5.0, gathered: bool = False) -> int:
     """Apply pending outbox rows; returns how many rows were applied. Returns 0 at once
     when another process holds the index's write lock. Looking for work costs one
-    query and no lock; the searcher that reads the mark also serves the deletions."""
+    query and no lock; the searcher that reads the mark also serves the deletions.
+    ``gathered``: the caller is woken again for saves made meanwhile (the follower),
+    so one batch is enough; others look again until nothing is left."""
     timeout = float(_setting("SEARCH_LOCK_TIMEOUT", 0.0)) if lock_timeout is None else lock_timeout
     try:
         ix = _open_or_rebuild()
     except Busy:
         return 0
     with read_transactions():  # reading rows and building documents holds no writer lock
-        applied = _apply_pending(ix, timeout, max_seconds)
+        applied = _apply_pending(ix, timeout, max_seconds, gathered)
     db.session.rollback()
     _maybe_prune()
     return applied
 
 
-def _apply_pending(ix, timeout: float, max_seconds: float) -> int:
+def _apply_pending(ix, timeout: float, max_seconds: float, gathered: bool) -> int:
     applied = 0
     deadline = time.monotonic() + max_seconds
     while time.monotonic() < deadline:
@@ -309,8 +311,10 @@ def _apply_pending(ix, timeout: float, max_seconds: float) -> int:
             db.session.rollback()
             raise
         applied += len(rows)
-        if new_mark == mark or len(rows) < BATCH:
-            break  # caught up, or waiting for a gap to fill
+        if new_mark == mark or (gathered and len(rows) < BATCH):
+            break  # waiting for a gap to fill, or the follower's next wake-up will do
+        # Look again in a fresh transaction: a save committed while this drain held the
+        # index's lock found it taken and left its rows to this drain.
     return applied
 
 

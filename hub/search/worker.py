@@ -42,7 +42,7 @@ def mode(app: Flask) -> str:
     return str(app.config.get("SEARCH_INDEXER", "thread"))
 
 
-def drain_now(app: Flask) -> int:
+def drain_now(app: Flask, gathered: bool = False) -> int:
     """Drain in a fresh app context (its own database session), logging failures:
     a broken index never fails the save that triggered it."""
     from ..extensions import db
@@ -50,7 +50,7 @@ def drain_now(app: Flask) -> int:
 
     with app.app_context():
         try:
-            return drain()
+            return drain(gathered=gathered)
         except Exception:
             log.exception("Search indexing failed; the outbox keeps the changes for the next try")
             return 0
@@ -140,7 +140,7 @@ def follow(app: Flask, parent: int | None = None, stop: threading.Event | None =
         inbox.setblocking(False)
         while (parent is None or os.getppid() == parent) and not (stop and stop.is_set()):
             started = time.monotonic()
-            drain_now(app)
+            drain_now(app, gathered=True)
             # Each drain opens the index and commits a segment, whatever it applies: under
             # a stream of saves, gathering them for a second costs one commit, not forty.
             pause = gather - (time.monotonic() - started)

@@ -173,6 +173,7 @@ def test_several_processes_posting_at_once_lose_nothing(app, make_user):
     for worker in workers:
         worker.join(120)
         assert worker.exitcode == 0
+    db.session.commit()  # end this test's read snapshot, taken before the processes wrote
     indexer.drain()  # whatever a process left to the lock holder
     store.forget_searcher()
     with app.test_request_context():
@@ -304,7 +305,7 @@ def test_the_follower_gathers_a_stream_of_saves_into_few_drains(make_app, monkey
 
     app = make_app(SEARCH_POLL_SECONDS=60, SEARCH_GATHER_SECONDS=0.5)
     drains: list[float] = []
-    monkeypatch.setattr(worker, "drain_now", lambda app: drains.append(time.monotonic()) or 0)
+    monkeypatch.setattr(worker, "drain_now", lambda app, gathered=False: drains.append(time.monotonic()) or 0)
     stop = threading.Event()
     follower = threading.Thread(target=worker.follow, args=(app, None, stop), daemon=True)
     follower.start()
@@ -320,3 +321,30 @@ def test_the_follower_gathers_a_stream_of_saves_into_few_drains(make_app, monkey
         follower.join(10)
     assert 2 <= len(drains) <= 4
     assert all(later - earlier >= 0.45 for earlier, later in zip(drains, drains[1:], strict=False))
+
+
+def test_a_save_made_while_another_drain_holds_the_index_is_applied_by_that_drain(app, client, make_user,
+                                                                                 monkeypatch):
+    """A save whose own drain finds the index locked leaves its rows to the drain that
+    holds it, which looks again before it lets go (in "inline" and "thread" modes
+    nothing else would come for them)."""
+    seed()
+    author = make_user()
+    topic = topic_with_replies(forum("general"), author, "Sea cows")
+    login_as(client, author)
+    other = app.test_client()
+    login_as(other, author)
+    original = indexer.apply
+    saved_meanwhile = []
+
+    def apply_while_another_saves(writer, entities, found=None):
+        if not saved_meanwhile:
+            saved_meanwhile.append(reply(other, topic.id, "The dugong reply").status_code)
+        return original(writer, entities, found)
+
+    monkeypatch.setattr(indexer, "apply", apply_while_another_saves)
+    assert reply(client, topic.id, "The manatee reply").status_code == 302
+    assert saved_meanwhile == [302]
+    db.session.commit()
+    assert pending() == 0
+    assert search(client, "dugong").total == 1 and search(client, "manatee").total == 1
