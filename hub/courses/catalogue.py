@@ -83,27 +83,26 @@ def filtered(user, filters: Filters) -> Select:
     return stmt
 
 
-def page_of(user, filters: Filters, per_page: int, page: int | None = None):
-    """One page of the catalogue, in the catalogue's order, with what the cards show."""
-    stmt = (filtered(user, filters).order_by(Course.position, Course.title, Course.id)
+def _cards(stmt: Select) -> Select:
+    """In the catalogue's order, with what a course card shows (never lesson bodies)."""
+    return (stmt.order_by(Course.position, Course.title, Course.id)
             .options(selectinload(Course.lessons).load_only(*OUTLINE_COLUMNS), selectinload(Course.sections),
                      selectinload(Course.trainers), selectinload(Course.translations)))
-    return paginate(stmt, per_page=per_page, page=page)
+
+
+def page_of(user, filters: Filters, per_page: int, page: int | None = None):
+    """One page of the catalogue."""
+    return paginate(_cards(filtered(user, filters)), per_page=per_page, page=page)
 
 
 def first(user, count: int) -> list[Course]:
     """The first ``count`` courses of the catalogue (the home page's cards)."""
-    stmt = (visible(user).order_by(Course.position, Course.title, Course.id).limit(count)
-            .options(selectinload(Course.lessons).load_only(*OUTLINE_COLUMNS), selectinload(Course.sections),
-                     selectinload(Course.trainers), selectinload(Course.translations)))
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(_cards(visible(user)).limit(count)))
 
 
 def zones(user) -> list[int]:
-    visible_ids = visible(user).with_only_columns(Course.id).subquery()
-    return list(db.session.scalars(select(Course.zone).distinct()
-                                   .where(Course.id.in_(select(visible_ids.c.id)), Course.kind == "zone",
-                                          Course.zone.is_not(None)).order_by(Course.zone)))
+    return list(db.session.scalars(visible(user).with_only_columns(Course.zone).distinct()
+                                   .where(Course.kind == "zone", Course.zone.is_not(None)).order_by(Course.zone)))
 
 
 def languages(user) -> list[str]:
